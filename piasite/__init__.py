@@ -1,0 +1,1 @@
+"""Static-site generator for 特定個人情報保護評価書 (My Number privacy impact assessments)."""

@@ -1,0 +1,71 @@
+"""Command line: `python build.py [build|validate] [--content DIR] [--out DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .errors import BuildError, ContentErrors, ContentProblem
+from .pipeline import build, validate
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument parser whose usage errors exit with status 2 and a Japanese message."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"使い方の誤り: {message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="build.py", description="特定個人情報保護評価書のサイトを検証・生成します。")
+    sub = parser.add_subparsers(dest="command")
+    for name, help_text in (("build", "検証してからサイトを生成します(既定)"), ("validate", "内容を検証します")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--content", default="content", type=Path, help="コンテンツのフォルダ(既定: content)")
+        if name == "build":
+            p.add_argument("--out", default="site", type=Path, help="出力先のフォルダ(既定: site)")
+    return parser
+
+
+def _report(problems: list[ContentProblem]) -> None:
+    for problem in sorted(problems):
+        print(problem.format(), file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["build", *argv]
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        if args.command == "validate":
+            site, warnings = validate(args.content)
+            _report(warnings)
+            versions = sum(len(a.versions) for a in site.assessments)
+            print(f"検証しました: 団体 {len(site.organizations)}、評価書 {len(site.assessments)}、版 {versions}。エラー 0 件、警告 {len(warnings)} 件。")
+            return EXIT_OK
+        result = build(args.content, args.out)
+        _report(result.warnings)
+        total = sum(result.timings.values())
+        print(f"サイトを生成しました: {args.out}/ に {result.files} ファイル、警告 {len(result.warnings)} 件、{total:.1f} 秒。")
+        return EXIT_OK
+    except ContentErrors as exc:
+        _report(exc.problems)
+        files = len({p.file for p in exc.problems})
+        print(f"エラー {len(exc.problems)} 件({files} ファイル)。出力は変更していません。", file=sys.stderr)
+        return EXIT_CONTENT
+    except BuildError as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    except Exception as exc:  # noqa: BLE001 - editors get a message, never a traceback
+        logging.getLogger(__name__).debug("unexpected failure", exc_info=True)
+        print(f"エラー: サイトの生成中に予期しない問題が起きました({type(exc).__name__}: {exc})。出力は変更していません。", file=sys.stderr)
+        return EXIT_CONTENT

@@ -1,0 +1,212 @@
+"""Find, load and validate the content tree; return the site's data model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ContentProblem
+from .loader import LoadedFile, load_yaml
+from .schema import Schemas, validate_file
+
+log = logging.getLogger(__name__)
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+VERSION_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
+ORG_FILE = "organization.yaml"
+# Files an organisation folder may hold besides organization.yaml and assessment folders.
+ALLOWED_NOTES = {"CORRECTIONS.md", "README.md"}
+
+
+@dataclass
+class Organization:
+    """An 評価実施機関: content/<slug>/organization.yaml."""
+
+    slug: str
+    data: dict[str, Any]
+    source: str
+    assessments: list["Assessment"] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.data["name"]
+
+
+@dataclass
+class Version:
+    """One published version of an assessment: content/<org>/<assessment>/<YYYY-MM-DD>.yaml."""
+
+    date: dt.date
+    data: dict[str, Any]
+    source: str
+    loaded: LoadedFile
+
+    @property
+    def iso(self) -> str:
+        return self.date.isoformat()
+
+
+@dataclass
+class Assessment:
+    """An assessment: a folder of versions; the newest is the current one."""
+
+    org: Organization
+    slug: str
+    versions: list[Version] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Version:
+        return self.versions[-1]
+
+
+@dataclass
+class Site:
+    """Everything the renderer needs: organisations with their assessments, and the schemas."""
+
+    organizations: list[Organization]
+    schemas: Schemas
+
+    @property
+    def assessments(self) -> list[Assessment]:
+        return [a for org in self.organizations for a in org.assessments]
+
+
+def local_government_code_ok(code: str) -> bool:
+    """Check the check digit of a 6-digit 全国地方公共団体コード."""
+    if not re.fullmatch(r"\d{6}", code):
+        return False
+    total = sum(int(d) * w for d, w in zip(code[:5], (6, 5, 4, 3, 2)))
+    return (11 - total % 11) % 10 == int(code[5])
+
+
+def load_site(content_dir: Path, schemas: Schemas | None = None) -> tuple[Site, list[ContentProblem]]:
+    """Load and validate every file under `content_dir`; return the model and all problems."""
+    schemas = schemas or Schemas()
+    problems: list[ContentProblem] = []
+    content_dir = Path(content_dir)
+    root = content_dir.resolve()
+    organizations: list[Organization] = []
+
+    def rel(p: Path) -> str:
+        try:
+            return os.path.relpath(p, Path.cwd())
+        except ValueError:
+            return str(p)
+
+    def add(p: Path, msg: str, line: int = 0, col: int = 0) -> None:
+        problems.append(ContentProblem(rel(p), line, col, msg))
+
+    if not content_dir.is_dir():
+        add(content_dir, "コンテンツのフォルダが見つかりません。--content で正しいフォルダを指定してください。")
+        return Site([], schemas), problems
+
+    for org_dir in sorted(content_dir.iterdir()):
+        if org_dir.name.startswith("."):
+            continue
+        if not _inside(org_dir, root):
+            add(org_dir, "content/ の外を指すシンボリックリンクは使えません。実体のフォルダやファイルを置いてください。")
+            continue
+        if not org_dir.is_dir():
+            if org_dir.name not in ALLOWED_NOTES:
+                add(org_dir, "content/ の直下には団体のフォルダだけを置いてください。")
+            continue
+        if not SLUG.match(org_dir.name):
+            add(org_dir, f"フォルダ名「{org_dir.name}」は使えません。半角英小文字・数字・ハイフンで付けてください(例: miyagi-pref)。")
+            continue
+        org_file = org_dir / ORG_FILE
+        if not org_file.is_file():
+            add(org_dir, f"{ORG_FILE} がありません。団体のフォルダには評価実施機関の情報を書いた {ORG_FILE} が必要です。")
+            continue
+        org = _load_org(org_file, rel(org_file), schemas, problems, root)
+        if org is None:
+            continue
+        org.slug = org_dir.name
+        for a_dir in sorted(org_dir.iterdir()):
+            if a_dir.name.startswith(".") or a_dir.name == ORG_FILE or a_dir.name in ALLOWED_NOTES:
+                continue
+            if not _inside(a_dir, root):
+                add(a_dir, "content/ の外を指すシンボリックリンクは使えません。実体のフォルダやファイルを置いてください。")
+                continue
+            if not a_dir.is_dir():
+                add(a_dir, f"団体のフォルダには {ORG_FILE}、CORRECTIONS.md と評価書のフォルダだけを置いてください。")
+                continue
+            if not SLUG.match(a_dir.name):
+                add(a_dir, f"フォルダ名「{a_dir.name}」は使えません。半角英小文字・数字・ハイフンで付けてください(例: 07-juki-net)。")
+                continue
+            assessment = Assessment(org, a_dir.name)
+            for v_file in sorted(a_dir.iterdir()):
+                if v_file.name.startswith("."):
+                    continue
+                if not _inside(v_file, root):
+                    add(v_file, "content/ の外を指すシンボリックリンクは使えません。実体のファイルを置いてください。")
+                    continue
+                version = _load_version(v_file, rel(v_file), schemas, problems)
+                if version is not None:
+                    assessment.versions.append(version)
+            if assessment.versions:
+                assessment.versions.sort(key=lambda v: v.date)
+                org.assessments.append(assessment)
+            elif not any(p.file.startswith(rel(a_dir)) for p in problems):
+                add(a_dir, "評価書のフォルダに版のファイル(YYYY-MM-DD.yaml)がありません。")
+        organizations.append(org)
+    return Site(organizations, schemas), problems
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Return whether `path`, following symlinks, stays inside `root`."""
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def _load_org(path: Path, display: str, schemas: Schemas, problems: list, root: Path) -> Organization | None:
+    loaded, found = load_yaml(path, display)
+    problems.extend(found)
+    if loaded is None:
+        return None
+    errors = validate_file(schemas.organization, loaded) if isinstance(loaded.data, dict) else [
+        ContentProblem(display, 1, 1, "organization.yaml は「項目名: 値」の形で書いてください。")
+    ]
+    code = loaded.data.get("local_government_code") if isinstance(loaded.data, dict) else None
+    if isinstance(code, str) and re.fullmatch(r"\d{6}", code) and not local_government_code_ok(code):
+        line, col = loaded.position(("local_government_code",))
+        errors.append(
+            ContentProblem(display, line, col, f"全国地方公共団体コード「{code}」の検査数字(6桁目)が正しくありません。", "local_government_code")
+        )
+    problems.extend(errors)
+    if errors:
+        return None
+    return Organization("", loaded.data, display)
+
+
+def _load_version(path: Path, display: str, schemas: Schemas, problems: list) -> Version | None:
+    m = VERSION_NAME.match(path.name)
+    if not m or not path.is_file():
+        problems.append(
+            ContentProblem(display, 0, 0, "版のファイル名は公表日の YYYY-MM-DD.yaml にしてください(例: 2023-11-27.yaml)。")
+        )
+        return None
+    try:
+        date = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        problems.append(ContentProblem(display, 0, 0, f"ファイル名の日付「{path.stem}」は実在しない日付です。"))
+        return None
+    loaded, found = load_yaml(path, display)
+    problems.extend(found)
+    if loaded is None:
+        return None
+    if not isinstance(loaded.data, dict):
+        problems.append(ContentProblem(display, 1, 1, "版のファイルは「項目名: 値」の形で書いてください。"))
+        return None
+    errors = validate_file(schemas.assessment, loaded)
+    problems.extend(errors)
+    if errors:
+        return None
+    return Version(date, loaded.data, display, loaded)

@@ -1,0 +1,221 @@
+"""Load YAML content files into plain data, remembering where every value came from."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentProblem
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 200_000
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that keeps dates as strings: the schema, not YAML, decides what a date is."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class LoadedFile:
+    """A parsed YAML file: its data and the line/column of each value and mapping key."""
+
+    path: Path
+    display: str
+    data: Any = None
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path_, key: bool = False) -> tuple[int, int]:
+        """Return the 1-based (line, column) of the value at `path`, or of its nearest ancestor."""
+        table = self.key_positions if key else self.positions
+        p = tuple(path)
+        while p:
+            if p in table:
+                return table[p]
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return self.positions.get((), (1, 1))
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[ContentProblem]]:
+    """Parse one YAML file; return the loaded file, or None and the problems found."""
+    problems: list[ContentProblem] = []
+
+    def problem(msg: str, line: int = 0, col: int = 0) -> tuple[None, list[ContentProblem]]:
+        problems.append(ContentProblem(display, line, col, msg))
+        return None, problems
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return problem(f"ファイルを読めません({exc.strerror})。")
+    if size > MAX_FILE_BYTES:
+        return problem(
+            f"ファイルが大きすぎます({size:,} バイト)。上限は {MAX_FILE_BYTES:,} バイトです。"
+            "内容を分けるか、誤って大きなデータを貼り付けていないか確認してください。"
+        )
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return problem("ファイルの先頭に BOM があります。BOM なしの UTF-8 で保存し直してください。", 1, 1)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return problem(
+            "UTF-8 ではない文字があります。文字コードを UTF-8 にして保存し直してください"
+            "(Shift_JIS などで保存されている可能性があります)。",
+            line,
+            col,
+        )
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return problem(
+            f"使えない制御文字(U+{exc.character:04X})が含まれています。削除してください。", line, col
+        )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        return problem(_explain_yaml_error(exc), line, col)
+    except yaml.YAMLError as exc:
+        return problem(f"YAML として読めません: {exc}")
+    finally:
+        loader.dispose()
+    if node is None:
+        return problem("ファイルが空です(コメントしかない場合も含みます)。必要な項目を書いてください。", 1, 1)
+    loaded = LoadedFile(path, display)
+    try:
+        loaded.data = _build(node, (), loaded, problems, set(), [0])
+    except _TooLarge:
+        return problem("YAML の構造が大きすぎます(アンカーとエイリアスの展開を含む)。", 1, 1)
+    if problems:
+        return None, problems
+    return loaded, problems
+
+
+def _build(node, path, loaded, problems, seen, count):
+    """Turn a composed YAML node into Python data, recording positions and rejecting aliases."""
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise _TooLarge
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    loaded.positions[path] = (line, col)
+    if id(node) in seen:
+        problems.append(
+            ContentProblem(
+                loaded.display,
+                line,
+                col,
+                "アンカー(&)とエイリアス(*)は使えません。同じ内容でもそれぞれの場所に書いてください。",
+            )
+        )
+        return None
+    if isinstance(node, yaml.MappingNode):
+        seen.add(id(node))
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(
+                    ContentProblem(
+                        loaded.display,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        "項目名(キー)は文字列で書いてください。",
+                    )
+                )
+                continue
+            key = str(key_node.value)
+            kpos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key == "<<":
+                problems.append(
+                    ContentProblem(loaded.display, *kpos, "マージキー(<<)は使えません。項目を直接書いてください。")
+                )
+                continue
+            if key in result:
+                first = loaded.key_positions[path + (key,)]
+                problems.append(
+                    ContentProblem(
+                        loaded.display,
+                        *kpos,
+                        f"項目「{key}」が同じ階層に2回書かれています(最初は {first[0]} 行目)。"
+                        "後の値で前の値が失われるため、どちらかにまとめてください。",
+                    )
+                )
+                continue
+            loaded.key_positions[path + (key,)] = kpos
+            result[key] = _build(value_node, path + (key,), loaded, problems, seen, count)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        seen.add(id(node))
+        return [
+            _build(child, path + (i,), loaded, problems, seen, count) for i, child in enumerate(node.value)
+        ]
+    if node.tag == "tag:yaml.org,2002:null":
+        return None
+    if node.tag == "tag:yaml.org,2002:bool":
+        return node.value.lower() in ("true", "yes", "on")
+    if node.tag == "tag:yaml.org,2002:int":
+        digits = node.value.replace("_", "")
+        for base in (10, 0):
+            try:
+                return int(digits, base)
+            except ValueError:
+                pass
+        return node.value
+    if node.tag == "tag:yaml.org,2002:float":
+        try:
+            return float(node.value.replace("_", ""))
+        except ValueError:
+            return node.value
+    if node.tag in ("tag:yaml.org,2002:str", "!"):
+        return node.value
+    problems.append(
+        ContentProblem(loaded.display, line, col, f"このタグ({node.tag})は使えません。値だけを書いてください。")
+    )
+    return None
+
+
+def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> str:
+    """Translate a PyYAML syntax error into Japanese with a hint."""
+    msg = f"{exc.context or ''} {exc.problem or ''}".strip()
+    hints = {
+        "could not find expected ':'": "「項目名: 値」の「:」が見つかりません。",
+        "mapping values are not allowed here": "ここに「:」は書けません。値に「: 」を含む場合は値を引用符で囲むか、| を使って複数行で書いてください。",
+        "found character '\\t' that cannot start any token": "タブ文字は字下げに使えません。半角スペースで字下げしてください。",
+        "expected <block end>, but found": "字下げがそろっていません。同じ階層の項目は同じ数のスペースで字下げしてください。",
+        "found unacceptable character": "使えない制御文字が含まれています。削除してください。",
+        "special characters are not allowed": "使えない制御文字が含まれています。削除してください。",
+        "found undefined alias": "未定義のエイリアス(*)があります。アンカーとエイリアスは使えません。",
+        "while scanning a quoted scalar": "引用符が閉じられていません。",
+        "did not find expected key": "字下げがそろっていないか、「- 」の位置がずれています。",
+        "did not find expected '-' indicator": "リストの「- 」の字下げがずれています。",
+    }
+    for needle, hint in hints.items():
+        if needle in msg:
+            return f"YAML の書き方に誤りがあります: {hint}"
+    return f"YAML の書き方に誤りがあります({msg})。"

@@ -1,0 +1,173 @@
+"""Render the site model into HTML pages (in memory) with Jinja templates."""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .content import Assessment, Organization, Site, Version
+from .text import is_iso_date, markdown, plain, time_tag, wareki
+from .tree import Node, TreeBuilder
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+FORM_SHORT = {"全項目評価書": "全項目評価", "重点項目評価書": "重点項目評価", "基礎項目評価書": "基礎項目評価", "概要": "概要"}
+
+
+@dataclass
+class Page:
+    """One output file: its site-relative path and its content."""
+
+    path: str  # e.g. "miyagi-pref/07-juki-net/index.html"
+    content: str | bytes
+
+
+def make_environment() -> Environment:
+    """Create the Jinja environment: autoescaped, strict about undefined names."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters.update(markdown=markdown, plain=plain, wareki=wareki, time_tag=time_tag, is_iso_date=is_iso_date)
+    env.tests["iso_date"] = is_iso_date
+    return env
+
+
+def _rel(from_page: str, target: str) -> str:
+    """Return a relative URL from one page to a site path ("" = site root, folders end with /)."""
+    base = posixpath.dirname(from_page)
+    rel = posixpath.relpath(target or ".", base or ".")
+    if target.endswith("/") or target == "":
+        rel = rel.rstrip("/") + "/"
+        if rel == "./":
+            rel = "./"
+    return rel
+
+
+def status_text(version: Version) -> str:
+    """Return the status shown in headers: 公表中, 案(意見募集中 …), 終了(…)."""
+    data = version.data
+    status = data.get("status", "公表")
+    if status == "案":
+        pc = data.get("public_comment") or {}
+        return f"案(意見募集期間 {wareki(pc['start'])}〜{wareki(pc['end'])})" if pc else "案"
+    if status == "終了":
+        return f"終了({wareki(data['ended_on'])} 終了)" if data.get("ended_on") else "終了"
+    return "公表中"
+
+
+def document_sections(site: Site, version: Version) -> list[Node]:
+    """Return the top-level sections of a version in the form's order."""
+    builder = TreeBuilder(site.schemas.assessment, version.data)
+    data = version.data
+    form = data["form"]
+    sections = [builder.section(("cover",), 2, node_id="cover")]
+
+    def per_file(key: str, node_id: str) -> Node:
+        files = data.get("files") or []
+        title = builder.prop_schema(("files", 0, key)).get("title", key)
+        parent = Node("section", node_id, title, 2)
+        for i, f in enumerate(files):
+            child = builder.section(("files", i, key), 3, label=f"({i + 1}) {f.get('name') or ''}".strip())
+            parent.children.append(child)
+        return parent
+
+    if form in ("全項目評価書", "重点項目評価書"):
+        sections.append(builder.section(("basic_info",), 2))
+        if form == "全項目評価書":
+            sections.append(builder.section(("business_attachment",), 2))
+        sections.append(per_file("overview", "overview"))
+        sections.append(per_file("record_items", "record-items"))
+        sections.append(per_file("risk_measures", "risk-measures"))
+        if form == "全項目評価書":
+            sections.append(builder.section(("other_measures",), 2))
+        sections.append(builder.section(("disclosure",), 2))
+        sections.append(builder.section(("procedures",), 2))
+        sections.append(builder.section(("change_log",), 2))
+        # record items and change log are single items: wrap them as sections with a heading
+    elif form == "基礎項目評価書":
+        for key in ("related_info", "threshold_items", "threshold_result", "change_log"):
+            sections.append(builder.section((key,), 2))
+    else:
+        sections.append(builder.section(("summary_of",), 2))
+        for i in range(len(data.get("sections") or [])):
+            sections.append(builder.entry(("sections", i), 2, node_id=f"s{i + 1}"))
+    return [_as_section(s) for s in sections]
+
+
+def _as_section(node: Node) -> Node:
+    """Wrap a top-level item (e.g. 変更箇所) in a section so it gets a heading."""
+    if node.kind == "section":
+        for child in node.children:
+            if child.kind == "item" and child.value_kind in ("record-items",):
+                child.extra["own_heading"] = True
+        return node
+    wrapper = Node("section", node.id, node.label, node.level, unavailable=node.unavailable)
+    node.id = f"{node.id}-content"
+    node.extra["in_own_section"] = True
+    wrapper.children.append(node)
+    return wrapper
+
+
+def render_site(site: Site, env: Environment | None = None) -> list[Page]:
+    """Render every page of the site; return pages in a stable order."""
+    env = env or make_environment()
+    pages: list[Page] = []
+    schema = site.schemas.assessment.doc
+    row_titles = {k: v.get("title", k) for k, v in schema["$defs"]["change_row"]["properties"].items()}
+    org_titles = {k: v.get("title", k) for k, v in site.schemas.organization.doc["properties"].items()}
+    contact_titles = {
+        k: v.get("title", k) for k, v in site.schemas.organization.doc["properties"]["contact"]["properties"].items()
+    }
+
+    def common(page_path: str) -> dict[str, Any]:
+        return {
+            "root": _rel(page_path, ""),
+            "asset": lambda name: _rel(page_path, f"assets/{name}"),
+            "url": lambda target: _rel(page_path, target),
+            "form_short": FORM_SHORT,
+            "status_text": status_text,
+            "row_titles": row_titles,
+        }
+
+    path = "index.html"
+    pages.append(Page(path, env.get_template("index.html").render(site=site, **common(path))))
+    for org in site.organizations:
+        path = f"{org.slug}/index.html"
+        html = env.get_template("organization.html").render(
+            org=org, org_titles=org_titles, contact_titles=contact_titles, **common(path)
+        )
+        pages.append(Page(path, html))
+        for assessment in org.assessments:
+            path = f"{org.slug}/{assessment.slug}/index.html"
+            pages.append(Page(path, _render_assessment(env, site, assessment, assessment.latest, common(path))))
+    return pages
+
+
+def _render_assessment(env: Environment, site: Site, assessment: Assessment, version: Version, ctx: dict) -> str:
+    """Render one version of an assessment as a whole document page."""
+    try:
+        sections = document_sections(site, version)
+        return env.get_template("assessment.html").render(
+            assessment=assessment, org=assessment.org, version=version, data=version.data,
+            sections=sections, **ctx,
+        )
+    except Exception:
+        log.error("while rendering %s", version.source)
+        raise
+
+
+def org_assessments(org: Organization) -> list[Assessment]:
+    """Return an organisation's assessments sorted by 評価書番号 then slug."""
+    return sorted(org.assessments, key=lambda a: (str(a.latest.data["cover"].get("number") or ""), a.slug))

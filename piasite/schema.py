@@ -1,0 +1,297 @@
+"""Load the JSON Schemas, validate content, and explain errors to editors in Japanese."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .errors import ContentProblem
+from .loader import LoadedFile
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TYPE_NAMES = {
+    "string": "文字列",
+    "integer": "整数",
+    "number": "数値",
+    "boolean": "true か false",
+    "object": "「項目名: 値」の組(マッピング)",
+    "array": "「- 」で始まるリスト",
+    "null": "空欄",
+}
+
+
+class Schema:
+    """One JSON Schema document with helpers to walk it by data path."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(self.doc)
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        """Return a validator that also checks formats such as `date`."""
+        return Draft202012Validator(self.doc, format_checker=FormatChecker())
+
+    def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+        """Follow local `$ref`s; merge the referring node's own annotations over the target."""
+        refs: list[str] = list(node.get("x-refs", []))
+        while "$ref" in node and len(refs) < 20:
+            refs.append(node["$ref"])
+            target = self.doc
+            for part in node["$ref"].lstrip("#/").split("/"):
+                target = target[part]
+            node = {**target, **{k: v for k, v in node.items() if k != "$ref"}, "x-refs": refs}
+        return node
+
+    def root_for(self, data: Any) -> dict[str, Any]:
+        """Return the effective root schema for `data` (the form's variant for assessments)."""
+        form = data.get("form") if isinstance(data, dict) else None
+        for branch in self.doc.get("allOf", []):
+            const = branch.get("if", {}).get("properties", {}).get("form", {}).get("const")
+            if const is not None and const == form:
+                return self.resolve(branch["then"])
+        return self.doc
+
+    def at(self, root: dict[str, Any], path: tuple) -> dict[str, Any] | None:
+        """Return the resolved subschema for a data path under `root`, or None if there is none."""
+        node = self.resolve(root)
+        for part in path:
+            if isinstance(part, int):
+                items = node.get("items")
+                if not isinstance(items, dict):
+                    return None
+                node = self.resolve(items)
+            else:
+                props = node.get("properties", {})
+                if part not in props:
+                    return None
+                node = self.resolve(props[part])
+        return node
+
+    def labels(self, root: dict[str, Any], path: tuple) -> list[str]:
+        """Return the Japanese titles along a data path (array positions as 「N番目」)."""
+        out: list[str] = []
+        node = self.resolve(root)
+        for part in path:
+            if isinstance(part, int):
+                items = node.get("items")
+                if not isinstance(items, dict):
+                    break
+                node = self.resolve(items)
+                out.append(f"{part + 1}番目")
+            else:
+                prop = node.get("properties", {}).get(part)
+                if prop is None:
+                    out.append(str(part))
+                    break
+                node = self.resolve(prop)
+                out.append(node.get("title", str(part)))
+        return out
+
+
+class Schemas:
+    """The project's two schemas: one version file of an assessment, and an organisation."""
+
+    def __init__(self, directory: Path = SCHEMA_DIR):
+        self.assessment = Schema(directory / "assessment.schema.json")
+        self.organization = Schema(directory / "organization.schema.json")
+
+
+def validate_file(schema: Schema, loaded: LoadedFile) -> list[ContentProblem]:
+    """Validate one loaded file; return problems with line, column and Japanese explanations."""
+    data = loaded.data
+    problems = []
+    root = schema.root_for(data)
+    for error in _leaf_errors(schema.validator.iter_errors(data)):
+        problems.append(_explain(schema, root, loaded, error))
+    problems.extend(_check_dates_in_text(schema, root, loaded))
+    problems.extend(_check_unavailable(schema, root, loaded))
+    return problems
+
+
+def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
+    """Yield the errors an editor can act on, dropping if/then wrappers around them."""
+    for error in errors:
+        if error.validator in ("allOf", "anyOf", "oneOf", "then", "if", "$ref") and error.context:
+            yield from _leaf_errors(iter(error.context))
+        else:
+            yield error
+
+
+def _path_text(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(ファイル全体)"
+
+
+def _explain(schema: Schema, root: dict, loaded: LoadedFile, error: ValidationError) -> ContentProblem:
+    """Turn one jsonschema error into a problem an editor can act on."""
+    path = tuple(error.absolute_path)
+    line, col = loaded.position(path)
+    labels = schema.labels(root, path)
+    label = labels[-1] if labels else "ファイル全体"
+    where = " > ".join(labels) if labels else "ファイル全体"
+    v = error.validator
+    value = error.instance
+    if v == "required":
+        parent = schema.at(root, path) or {}
+        props = parent.get("properties", {})
+        missing = [k for k in error.validator_value if not isinstance(value, dict) or k not in value]
+        key = missing[0] if missing else "?"
+        title = schema.resolve(props.get(key, {})).get("title", key)
+        msg = f"必須の項目「{title}」({key}) がありません。{where} の中に「{key}:」を書いてください。"
+        return ContentProblem(loaded.display, line, col, msg, _path_text(path + (key,)))
+    if v == "additionalProperties":
+        parent = schema.at(root, path) or {}
+        known = parent.get("properties", {})
+        extras = [k for k in value if k not in known] if isinstance(value, dict) else []
+        key = extras[0] if extras else "?"
+        line, col = loaded.position(path + (key,), key=True)
+        msg = f"「{key}」という項目はありません。"
+        suggestion = _nearest_key(schema, key, known)
+        if suggestion:
+            msg += f"もしかして「{suggestion[0]}」({suggestion[1]})ですか?"
+        elif known:
+            msg += "ここに書ける項目: " + "、".join(list(known)[:12]) + ("…" if len(known) > 12 else "")
+        return ContentProblem(loaded.display, line, col, msg, _path_text(path + (key,)))
+    if v in ("enum", "const"):
+        allowed = [a for a in (error.validator_value if v == "enum" else [error.validator_value]) if a is not None]
+        ranked = sorted(allowed, key=lambda a: -difflib.SequenceMatcher(None, str(value), str(a)).ratio())
+        msg = f"「{label}」の値「{value}」は選択肢にありません。選べる値(近い順): " + " / ".join(map(str, ranked))
+        if None in (error.validator_value if v == "enum" else []):
+            msg += "。未回答なら空欄にしてください"
+        return ContentProblem(loaded.display, line, col, msg + "。", _path_text(path))
+    if v == "type":
+        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        wanted = "または".join(_TYPE_NAMES.get(t, t) for t in types if t != "null")
+        msg = f"「{label}」は{wanted}で書いてください(今の値: {_short(value)})。"
+        return ContentProblem(loaded.display, line, col, msg, _path_text(path))
+    if v == "format" and error.validator_value == "date" or (v == "pattern" and "\\d{4}" in str(error.validator_value)):
+        msg = f"「{label}」の日付「{value}」は正しくありません。実在する日付を YYYY-MM-DD(例: 2023-11-27)で書いてください。"
+        return ContentProblem(loaded.display, line, col, msg, _path_text(path))
+    if v == "pattern":
+        node = schema.at(root, path) or {}
+        hint = node.get("description", "")
+        msg = f"「{label}」の書き方が正しくありません(今の値: {_short(value)})。{hint}"
+        return ContentProblem(loaded.display, line, col, msg, _path_text(path))
+    if v == "minItems":
+        msg = f"「{label}」には少なくとも {error.validator_value} 件書いてください。"
+        return ContentProblem(loaded.display, line, col, msg, _path_text(path))
+    if v == "uniqueItems":
+        msg = f"「{label}」に同じ値が2回以上書かれています。"
+        return ContentProblem(loaded.display, line, col, msg, _path_text(path))
+    if v in ("minimum", "minLength"):
+        msg = f"「{label}」の値が小さすぎるか空です(今の値: {_short(value)})。"
+        return ContentProblem(loaded.display, line, col, msg, _path_text(path))
+    if v == "propertyNames":
+        msg = f"「{where}」のキー「{value}」は選択肢にありません。"
+        return ContentProblem(loaded.display, line, col, msg, _path_text(path))
+    if v == "format":
+        msg = f"「{label}」の形式が正しくありません(今の値: {_short(value)})。"
+        return ContentProblem(loaded.display, line, col, msg, _path_text(path))
+    return ContentProblem(loaded.display, line, col, f"「{where}」: {error.message}", _path_text(path))
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f"「{value}」"
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _nearest_key(schema: Schema, key: str, known: dict[str, Any]) -> tuple[str, str] | None:
+    """Suggest the known key closest to `key`, matching English keys and Japanese titles."""
+    titles = {k: schema.resolve(v).get("title", k) for k, v in known.items()}
+    for k, title in titles.items():
+        if key == title or key.strip("①②③④⑤⑥⑦⑧⑨⑩ ") == title.strip("①②③④⑤⑥⑦⑧⑨⑩ "):
+            return k, title
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if close:
+        return close[0], titles[close[0]]
+    by_title = difflib.get_close_matches(key, list(titles.values()), n=1, cutoff=0.5)
+    if by_title:
+        k = next(k for k, t in titles.items() if t == by_title[0])
+        return k, by_title[0]
+    return None
+
+
+def _walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    yield path, data
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _walk(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _walk(v, path + (i,))
+
+
+def _check_dates_in_text(schema: Schema, root: dict, loaded: LoadedFile) -> list[ContentProblem]:
+    """Reject impossible ISO dates in 日付または記載 fields, which the schema lets be free text."""
+    problems = []
+    for path, value in _walk(loaded.data):
+        if isinstance(value, str) and ISO_DATE.match(value):
+            node = schema.at(root, path)
+            if node is None or node.get("format") == "date":
+                continue  # format-checked by the schema itself
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                label = (schema.labels(root, path) or ["?"])[-1]
+                line, col = loaded.position(path)
+                problems.append(
+                    ContentProblem(
+                        loaded.display,
+                        line,
+                        col,
+                        f"「{label}」の日付「{value}」は実在しません。正しい日付を YYYY-MM-DD で書いてください。",
+                        _path_text(path),
+                    )
+                )
+    return problems
+
+
+_ITEM_PATH = re.compile(r"([a-z_][a-z0-9_]*)((?:\[\d+\])*)")
+
+
+def parse_item_path(text: str) -> tuple:
+    """Parse `files[0].overview.basic` into ('files', 0, 'overview', 'basic')."""
+    out: list[str | int] = []
+    for part in text.split("."):
+        m = _ITEM_PATH.fullmatch(part)
+        if not m:
+            return ()
+        out.append(m.group(1))
+        out.extend(int(i) for i in re.findall(r"\d+", m.group(2)))
+    return tuple(out)
+
+
+def _check_unavailable(schema: Schema, root: dict, loaded: LoadedFile) -> list[ContentProblem]:
+    """Check that every `unavailable` entry names an item the form actually has."""
+    problems = []
+    entries = loaded.data.get("unavailable") if isinstance(loaded.data, dict) else None
+    for i, entry in enumerate(entries or []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("item"), str):
+            continue
+        path = parse_item_path(entry["item"])
+        if not path or schema.at(root, path) is None:
+            line, col = loaded.position(("unavailable", i, "item"))
+            problems.append(
+                ContentProblem(
+                    loaded.display,
+                    line,
+                    col,
+                    f"「原本から取得できなかった部分」の項目の位置「{entry['item']}」が様式の項目を指していません。"
+                    "例: basic_info.systems、files[0].overview.basic.kind",
+                    _path_text(("unavailable", i, "item")),
+                )
+            )
+    return problems

@@ -1,0 +1,197 @@
+"""Build a document tree of sections and items from a version's data, driven by the schema.
+
+The schema decides order and labels; templates only decide markup. Every property the schema
+has for the form becomes a node, so nothing the organisation wrote can be left out of a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .schema import Schema, parse_item_path
+
+MAX_HEADING = 6
+_META_KEYS = {"form", "form_version", "status", "public_comment", "ended_on", "reconstructed", "unavailable", "date_note"}
+_ITEM_NUMBER_TITLES = {"system": "システム", "entries": "委託事項", "recipients": "提供先", "transferees": "移転先"}
+
+
+@dataclass
+class Node:
+    """A section (with children) or an item (with a value) of the rendered document."""
+
+    kind: str  # section | item | table | rows
+    id: str
+    label: str
+    level: int = 2
+    children: list["Node"] = field(default_factory=list)
+    value_kind: str = "text"  # text | date | choice | checks | bool | int | strings | record-items | change-log
+    value: Any = None
+    options: list[str] = field(default_factory=list)
+    other: str | None = None
+    details: dict[str, str] = field(default_factory=dict)
+    unavailable: str | None = None
+    columns: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        """Return whether the item holds no value (the page says 記載なし)."""
+        if self.value_kind == "checks":
+            return not self.value and not self.other
+        return self.value in (None, "", [])
+
+    def blocks(self) -> list[tuple[str, Any]]:
+        """Group consecutive items into one list, so each run renders as one <dl>."""
+        out: list[tuple[str, Any]] = []
+        for child in self.children:
+            if child.kind == "item":
+                if out and out[-1][0] == "items":
+                    out[-1][1].append(child)
+                else:
+                    out.append(("items", [child]))
+            else:
+                out.append(("node", child))
+        return out
+
+    def walk(self):
+        """Yield this node and all nodes below it."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+class TreeBuilder:
+    """Turns one version's data into nodes using one assessment schema."""
+
+    def __init__(self, schema: Schema, data: dict[str, Any]):
+        self.schema = schema
+        self.data = data
+        self.root = schema.root_for(data)
+        self.unavailable: dict[tuple, str] = {}
+        for entry in data.get("unavailable") or []:
+            path = parse_item_path(entry.get("item", ""))
+            if path:
+                self.unavailable[path] = entry.get("note") or ""
+
+    def prop_schema(self, path: tuple) -> dict[str, Any]:
+        """Return the resolved schema at a data path (empty if the form has none)."""
+        return self.schema.at(self.root, path) or {}
+
+    def section(self, path: tuple, level: int, label: str | None = None, node_id: str | None = None) -> Node:
+        """Build the section for the object or array at `path`."""
+        sch = self.prop_schema(path)
+        value = _get(self.data, path)
+        return self._node(path, sch, value, level, label, node_id)
+
+    def _node(self, path, sch, value, level, label=None, node_id=None) -> Node:
+        node = self._make(path, sch, value, level, label, node_id)
+        node.extra["key"] = path[-1] if path else None
+        return node
+
+    def _make(self, path, sch, value, level, label, node_id) -> Node:
+        label = label or sch.get("title", path[-1] if path else "")
+        node_id = node_id or make_id(path, self.data)
+        note = self.unavailable.get(path)
+        render = sch.get("x-render")
+        if render in ("change-log", "record-items"):
+            return Node("item", node_id, label, level, value_kind=render, value=value or [], unavailable=note)
+        if render == "table":
+            return Node("table", node_id, (value or {}).get("caption") or label, level,
+                        columns=(value or {}).get("columns", []), value=(value or {}).get("rows", []))
+        if sch.get("type") == "object" and "x-options" in sch:
+            v = value or {}
+            return Node("item", node_id, label, level, value_kind="checks", value=v.get("selected") or [],
+                        options=sch["x-options"], other=v.get("other"), details=v.get("details") or {}, unavailable=note)
+        if sch.get("type") == "object":
+            node = Node("section", node_id, label, level, unavailable=note)
+            for key, sub in sch.get("properties", {}).items():
+                if not path and key in _META_KEYS:
+                    continue
+                sub = self.schema.resolve(sub)
+                node.children.append(self._node(path + (key,), sub, (value or {}).get(key), level + 1))
+            return node
+        if sch.get("type") == "array":
+            items = self.schema.resolve(sch.get("items", {}))
+            if items.get("x-render") == "row":
+                rows = [(r.get("label") or "", r.get("text")) for r in value or []]
+                return Node("rows", node_id, label, level, value=rows, unavailable=note)
+            if items.get("type") == "object" and "x-render" not in items:
+                node = Node("section", node_id, label, level, unavailable=note)
+                for i, item in enumerate(value or []):
+                    node.children.append(self.entry(path + (i,), level + 1))
+                return node
+            if items.get("x-render") == "table":
+                node = Node("section", node_id, label, level, unavailable=note)
+                for i, item in enumerate(value or []):
+                    node.children.append(self._node(path + (i,), items, item, level + 1))
+                return node
+            return Node("item", node_id, label, level, value_kind="strings", value=value or [], unavailable=note)
+        # a leaf item
+        kind = "text"
+        options = [o for o in sch.get("enum", []) if o is not None]
+        if options:
+            kind = "choice"
+        elif sch.get("type") == "boolean" or sch.get("type") == ["boolean", "null"]:
+            kind = "bool"
+        elif "integer" in (sch.get("type") or []):
+            kind = "int"
+        elif sch.get("format") == "date" or "#/$defs/date_or_text" in sch.get("x-refs", []):
+            kind = "date"
+        return Node("item", node_id, label, level, value_kind=kind, value=value, options=options, unavailable=note)
+
+    def entry(self, path: tuple, level: int, node_id: str | None = None) -> Node:
+        """Build one array entry, titled the way the form titles it (システム5, 委託事項1: 名称)."""
+        sch = self.prop_schema(path)
+        item = _get(self.data, path)
+        item = item if isinstance(item, dict) else {}
+        props = sch.get("properties", {})
+        base = sch.get("title", "")
+        used = {"number", "name", "title", "heading", "page_ref"} & set(props)
+        if "page_ref" in props:
+            title = " ".join(str(item[k]) for k in ("number", "title") if item.get(k))
+            if item.get("page_ref"):
+                title += f"【{item['page_ref']}】"
+        elif item.get("number") is not None:
+            title = f"{base}{item['number']}"
+            if item.get("name"):
+                title += f": {item['name']}"
+        elif item.get("title") or item.get("heading"):
+            title = str(item.get("title") or item.get("heading"))
+        else:
+            title = f"{base}{path[-1] + 1}"
+            used.discard("title")
+            used.discard("heading")
+        node = self._node(path, sch, item, level, label=title or base, node_id=node_id)
+        node.children = [c for c in node.children if c.extra.get("key") not in used]
+        return node
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            data = data[part] if isinstance(data, list) and part < len(data) else None
+        else:
+            data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def make_id(path: tuple, data: dict[str, Any]) -> str:
+    """Derive a stable, readable id from a data path: files[0].risk_measures.use.risk2 → f1-risk-measures-use-risk2."""
+    parts: list[str] = []
+    cursor: Any = data
+    for i, part in enumerate(path):
+        if isinstance(part, int):
+            item = cursor[part] if isinstance(cursor, list) and part < len(cursor) else None
+            number = item.get("number") if isinstance(item, dict) else None
+            key = path[i - 1] if i else ""
+            n = number if number is not None else part + 1
+            if key == "files":
+                parts[-1] = f"f{n}"
+            else:
+                parts[-1] = f"{parts[-1]}{n}"
+            cursor = item
+        else:
+            parts.append(str(part).replace("_", "-"))
+            cursor = cursor.get(part) if isinstance(cursor, dict) else None
+    return "-".join(parts) or "document"
