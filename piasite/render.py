@@ -80,7 +80,7 @@ def document_sections(site: Site, version: Version) -> list[Node]:
         parent = Node("section", node_id, title, 2)
         for i, f in enumerate(files):
             child = builder.section(("files", i, key), 3, label=f"({i + 1}) {f.get('name') or ''}".strip())
-            parent.children.append(child)
+            parent.children.append(_as_section(child))
         return parent
 
     if form in ("全項目評価書", "重点項目評価書"):

@@ -89,16 +89,25 @@ class TreeBuilder:
         node.extra["key"] = path[-1] if path else None
         return node
 
+    def _note(self, path: tuple, value: Any) -> str | None:
+        """Return the 'not available' note for a path; empty items inherit it from their section."""
+        if path in self.unavailable:
+            return self.unavailable[path]
+        if value in (None, "", [], {}) and any(path[:i] in self.unavailable for i in range(1, len(path))):
+            return ""
+        return None
+
     def _make(self, path, sch, value, level, label, node_id) -> Node:
         label = label or sch.get("title", path[-1] if path else "")
         node_id = node_id or make_id(path, self.data)
-        note = self.unavailable.get(path)
+        note = self._note(path, value)
         render = sch.get("x-render")
         if render in ("change-log", "record-items"):
             return Node("item", node_id, label, level, value_kind=render, value=value or [], unavailable=note)
         if render == "table":
-            return Node("table", node_id, (value or {}).get("caption") or label, level,
-                        columns=(value or {}).get("columns", []), value=(value or {}).get("rows", []))
+            table = value or {}
+            return Node("table", node_id, table.get("caption") or label, level, columns=table.get("columns", []),
+                        value=table.get("rows", []), extra={"note": table.get("note")})
         if sch.get("type") == "object" and "x-options" in sch:
             v = value or {}
             return Node("item", node_id, label, level, value_kind="checks", value=v.get("selected") or [],
@@ -115,7 +124,8 @@ class TreeBuilder:
             items = self.schema.resolve(sch.get("items", {}))
             if items.get("x-render") == "row":
                 rows = [(r.get("label") or "", r.get("text")) for r in value or []]
-                return Node("rows", node_id, label, level, value=rows, unavailable=note)
+                columns = _get(self.data, path[:-1] + ("item_columns",)) or []
+                return Node("rows", node_id, label, level, value=rows, columns=columns, unavailable=note)
             if items.get("type") == "object" and "x-render" not in items:
                 node = Node("section", node_id, label, level, unavailable=note)
                 for i, item in enumerate(value or []):
@@ -147,15 +157,19 @@ class TreeBuilder:
         item = item if isinstance(item, dict) else {}
         props = sch.get("properties", {})
         base = sch.get("title", "")
-        used = {"number", "name", "title", "heading", "page_ref"} & set(props)
+        used = {"number", "name", "title", "heading", "page_ref", "item_columns"} & set(props)
+        name = item.get("name")
+        if "name" in props and props["name"].get("title", "")[:1] in "①②③④⑤⑥⑦⑧⑨⑩":
+            used.discard("name")  # a numbered form item (①システムの名称) stays an item of its own
+            name = None
         if "page_ref" in props:
             title = " ".join(str(item[k]) for k in ("number", "title") if item.get(k))
             if item.get("page_ref"):
                 title += f"【{item['page_ref']}】"
         elif item.get("number") is not None:
             title = f"{base}{item['number']}"
-            if item.get("name"):
-                title += f": {item['name']}"
+            if name:
+                title += f": {name}"
         elif item.get("title") or item.get("heading"):
             title = str(item.get("title") or item.get("heading"))
         else:
@@ -184,6 +198,7 @@ def make_id(path: tuple, data: dict[str, Any]) -> str:
         if isinstance(part, int):
             item = cursor[part] if isinstance(cursor, list) and part < len(cursor) else None
             number = item.get("number") if isinstance(item, dict) else None
+            number = number if isinstance(number, int) and not isinstance(number, bool) else None
             key = path[i - 1] if i else ""
             n = number if number is not None else part + 1
             if key == "files":

@@ -1,0 +1,211 @@
+"""Built pages: every document rendered completely, in form order, with labels from the schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from piasite.content import load_site
+from piasite.pipeline import build
+from piasite.schema import Schemas
+from piasite.text import is_iso_date, wareki
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+SCHEMA = json.loads((ROOT / "schema" / "assessment.schema.json").read_text(encoding="utf-8"))
+SITE, _ = load_site(CONTENT, Schemas())
+ASSESSMENTS = [(a.org.slug, a.slug) for a in SITE.assessments]
+WITH_FILES = [(a.org.slug, a.slug) for a in SITE.assessments if a.latest.data.get("files")]
+
+
+def soup_of(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def page_paths(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_index_lists_every_assessment_grouped_by_organisation(built_site):
+    soup = soup_of(built_site / "index.html")
+    for org in SITE.organizations:
+        group = soup.find("section", attrs={"aria-labelledby": f"org-{org.slug}"})
+        assert group is not None, org.slug
+        assert group.h2.get_text(strip=True) == org.name
+        links = {a["href"] for a in group.select(".card__title")}
+        assert links == {f"{org.slug}/{a.slug}/" for a in org.assessments}
+
+
+@pytest.mark.parametrize("org, slug", ASSESSMENTS)
+def test_assessment_page_has_one_h1_and_no_skipped_heading_levels(built_site, org, slug):
+    soup = soup_of(built_site / org / slug / "index.html")
+    main = soup.find("main")
+    headings = main.find_all(re.compile(r"^h[1-6]$"))
+    assert [h.name for h in headings].count("h1") == 1
+    assert headings[0].name == "h1"
+    previous = 1
+    for h in headings[1:]:
+        level = int(h.name[1])
+        assert level <= previous + 1, f"{h.name} 「{h.get_text(strip=True)}」 follows h{previous}"
+        previous = level
+
+
+@pytest.mark.parametrize("org, slug", ASSESSMENTS)
+def test_page_has_lang_ja_and_unique_ids_and_resolving_toc_links(built_site, org, slug):
+    soup = soup_of(built_site / org / slug / "index.html")
+    assert soup.html["lang"] == "ja"
+    ids = [el["id"] for el in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1][:5]
+    for a in soup.select("nav.toc a[href^='#']"):
+        assert soup.find(id=a["href"][1:]) is not None, a["href"]
+
+
+@pytest.mark.parametrize("org, slug", ASSESSMENTS)
+def test_top_sections_follow_the_form_order(built_site, org, slug):
+    version = next(a for a in SITE.assessments if (a.org.slug, a.slug) == (org, slug)).latest
+    soup = soup_of(built_site / org / slug / "index.html")
+    h2 = [h.get_text(strip=True).rstrip("#") for h in soup.select("main .doc-body > section > h2")]
+    form = version.data["form"]
+    if form == "全項目評価書":
+        expected = ["表紙", "Ⅰ 基本情報", "(別添1) 事務の内容", "Ⅱ 特定個人情報ファイルの概要",
+                    "(別添2) 特定個人情報ファイル記録項目",
+                    "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策", "Ⅳ その他のリスク対策",
+                    "Ⅴ 開示請求、問合せ", "Ⅵ 評価実施手続", "(別添3) 変更箇所"]
+    elif form == "重点項目評価書":
+        expected = ["表紙", "Ⅰ 基本情報", "Ⅱ 特定個人情報ファイルの概要", "(別添1) 特定個人情報ファイル記録項目",
+                    "Ⅲ リスク対策", "Ⅳ 開示請求、問合せ", "Ⅴ 評価実施手続", "(別添2) 変更箇所"]
+    else:
+        expected = ["表紙", "概要の対象"] + [
+            " ".join(x for x in (s.get("number"), s.get("title")) if x) + (f"【{s['page_ref']}】" if s.get("page_ref") else "")
+            for s in version.data["sections"]
+        ]
+    assert h2 == expected
+
+
+@pytest.mark.parametrize("org, slug", WITH_FILES)
+def test_each_file_has_its_own_sections_in_ii_attachment_and_iii(built_site, org, slug):
+    version = next(a for a in SITE.assessments if (a.org.slug, a.slug) == (org, slug)).latest
+    files = version.data["files"]
+    soup = soup_of(built_site / org / slug / "index.html")
+    for section_id in ("overview", "record-items", "risk-measures"):
+        h3 = soup.find(id=section_id).find_parent("section").find_all("h3", recursive=True)
+        names = [h.get_text(strip=True).rstrip("#") for h in h3 if h.get("id", "").startswith("f")]
+        assert names == [f"({i + 1}) {f['name']}" for i, f in enumerate(files)]
+
+
+@pytest.mark.parametrize("org, slug", ASSESSMENTS)
+def test_every_change_log_row_is_rendered(built_site, org, slug):
+    version = next(a for a in SITE.assessments if (a.org.slug, a.slug) == (org, slug)).latest
+    rows = version.data.get("change_log") or []
+    soup = soup_of(built_site / org / slug / "index.html")
+    table = soup.select_one("table.change-log")
+    if not rows:
+        assert table is None
+        return
+    assert len(table.select("tbody tr")) == len(rows)
+    assert table.caption is not None
+    assert all(th.get("scope") for th in table.find_all("th"))
+
+
+def test_labels_come_from_the_schema(built_sample):
+    soup = soup_of(built_sample / "sample-city/01-sample/index.html")
+    title = SCHEMA["$defs"]["key_assessment"]["properties"]["basic_info"]["properties"]["business"]["properties"]["target_population"]["title"]
+    row = soup.find(id="basic-info-business-target-population")
+    assert row.dt.get_text(strip=True) == title == "③対象人数"
+
+
+def test_choice_shows_the_chosen_value_its_place_and_all_options(built_sample):
+    row = soup_of(built_sample / "sample-city/01-sample/index.html").find(id="basic-info-business-target-population")
+    assert row.select_one(".choice").get_text(strip=True) == "10万人以上30万人未満"
+    assert row.select_one(".choice-scale").get_text(strip=True) == "(5段階の4番目)"
+    options = [li.get_text(" ", strip=True) for li in row.select("details li")]
+    assert len(options) == 5
+    assert options[3].endswith("(選択)")
+
+
+def test_checkbox_group_says_in_text_what_is_selected(built_sample):
+    row = soup_of(built_sample / "sample-city/01-sample/index.html").find(id="f1-overview-acquisition-sources")
+    text = row.dd.p.get_text(strip=True)
+    assert text == "選択:本人又は本人の代理人、行政機関・独立行政法人等(地方公共団体情報システム機構)"
+    marks = [li.get_text(strip=True) for li in row.select("details li")]
+    assert marks[0].startswith("選択:") and marks[1].startswith("選択なし:")
+
+
+def test_empty_items_say_not_stated_and_missing_parts_say_not_available(built_sample):
+    soup = soup_of(built_sample / "sample-city/01-sample/index.html")
+    assert soup.find(id="basic-info-other-bodies").dd.get_text(strip=True) == "記載なし"
+    unavailable = soup.find(id="basic-info-business-description").select_one(".unavailable")
+    assert "この版では掲載できません" in unavailable.get_text()
+    unanswered = soup.find(id="f1-risk-measures-use-risk1-rating")
+    assert "選択なし(未回答)" in unanswered.dd.get_text()
+
+
+def test_dates_are_shown_in_the_japanese_era_inside_time_elements(built_sample):
+    soup = soup_of(built_sample / "sample-city/01-sample/index.html")
+    row = soup.find(id="procedures-basic-assessment-date")
+    assert row.time["datetime"] == "2015-03-27"
+    assert row.time.get_text() == "平成27年3月27日"
+
+
+def test_every_schema_item_of_the_form_is_rendered(built_sample):
+    """Each leaf property of the key form appears once per place it can occur (here: file 1)."""
+    soup = soup_of(built_sample / "sample-city/01-sample/index.html")
+    ids = {el["id"] for el in soup.find_all(id=True)}
+    risk = SCHEMA["$defs"]["key_file"]["properties"]["risk_measures"]["properties"]
+    for section, sub in risk.items():
+        for key in sub.get("properties", {}):
+            assert f"f1-risk-measures-{section.replace('_', '-')}-{key.replace('_', '-')}" in ids
+
+
+def test_links_are_relative_so_the_site_works_under_a_sub_path(built_site):
+    for page in page_paths(built_site):
+        for tag in soup_of(page).find_all(["a", "link"], href=True):
+            href = tag["href"]
+            assert not href.startswith("/"), f"{page}: {href}"
+            assert not re.match(r"^[a-z]+:", href) or href.startswith(("https://", "mailto:")), f"{page}: {href}"
+
+
+def test_every_version_file_round_trips_into_the_page_text(built_site):
+    """A sample of each version's own words appears on its page (full fidelity is measured elsewhere)."""
+    for a in SITE.assessments:
+        text = soup_of(built_site / a.org.slug / a.slug / "index.html").get_text()
+        for value in _strings(a.latest.data)[:400]:
+            for line in value.splitlines():
+                line = line.strip()
+                if is_iso_date(line):
+                    line = wareki(line)
+                if len(line) >= 4:
+                    assert line in text.replace("\n", ""), f"{a.org.slug}/{a.slug}: {line[:40]}"
+
+
+def _strings(data) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for k, v in data.items() if k not in ("form", "status", "unavailable") for s in _strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return []
+
+
+def test_build_output_is_deterministic(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    build(CONTENT, first)
+    build(CONTENT, second)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for rel in files:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
+def test_yaml_content_files_declare_their_schema_for_editors():
+    for path in CONTENT.rglob("*.yaml"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        expected = "organization.schema.json" if path.name == "organization.yaml" else "assessment.schema.json"
+        assert first.startswith("# yaml-language-server: $schema=") and first.endswith(expected), path
+        assert yaml.safe_load(path.read_text(encoding="utf-8")) is not None
