@@ -11,9 +11,7 @@ from typing import Any
 
 from .schema import Schema, parse_item_path
 
-MAX_HEADING = 6
 _META_KEYS = {"form", "form_version", "status", "public_comment", "ended_on", "reconstructed", "unavailable", "date_note"}
-_ITEM_NUMBER_TITLES = {"system": "システム", "entries": "委託事項", "recipients": "提供先", "transferees": "移転先"}
 
 
 @dataclass
@@ -159,7 +157,7 @@ class TreeBuilder:
         base = sch.get("title", "")
         used = {"number", "name", "title", "heading", "page_ref", "item_columns"} & set(props)
         name = item.get("name")
-        if "name" in props and props["name"].get("title", "")[:1] in "①②③④⑤⑥⑦⑧⑨⑩":
+        if "name" in props and props["name"].get("title", "").startswith(tuple("①②③④⑤⑥⑦⑧⑨⑩")):
             used.discard("name")  # a numbered form item (①システムの名称) stays an item of its own
             name = None
         if "page_ref" in props:
