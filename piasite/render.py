@@ -100,10 +100,25 @@ def document_sections(site: Site, version: Version) -> list[Node]:
         for key in ("related_info", "threshold_items", "threshold_result", "change_log"):
             sections.append(builder.section((key,), 2))
     else:
-        sections.append(builder.section(("summary_of",), 2))
-        for i in range(len(data.get("sections") or [])):
-            sections.append(builder.entry(("sections", i), 2, node_id=f"s{i + 1}"))
+        # A 概要 is rendered straight from its data (templates/_summary.html); these nodes feed the TOC.
+        return _summary_outline(data)
     return [_as_section(s) for s in sections]
+
+
+def _summary_outline(data: dict) -> list[Node]:
+    """Return the chapters and sub-headings of a 概要 as TOC nodes with the ids the template uses."""
+    def title(entry: dict) -> str:
+        text = " ".join(str(entry.get(k) or "") for k in ("number", "title")).strip()
+        return f"{text}【{entry['page_ref']}】" if entry.get("page_ref") else text
+
+    outline = []
+    for i, sec in enumerate(data.get("sections") or [], start=1):
+        node = Node("section", f"s{i}", title(sec), 2)
+        node.children = [
+            Node("section", f"s{i}-{j}", title(sub), 3) for j, sub in enumerate(sec.get("subsections") or [], start=1)
+        ]
+        outline.append(node)
+    return outline
 
 
 def _as_section(node: Node) -> Node:
@@ -126,6 +141,8 @@ def render_site(site: Site, env: Environment | None = None) -> list[Page]:
     pages: list[Page] = []
     schema = site.schemas.assessment.doc
     row_titles = {k: v.get("title", k) for k, v in schema["$defs"]["change_row"]["properties"].items()}
+    summary_item = schema["$defs"]["summary_item"]["properties"]
+    summary_labels = {"item_columns": [summary_item["label"]["title"], summary_item["text"]["title"]]}
     org_titles = {k: v.get("title", k) for k, v in site.schemas.organization.doc["properties"].items()}
     contact_titles = {
         k: v.get("title", k) for k, v in site.schemas.organization.doc["properties"]["contact"]["properties"].items()
@@ -139,6 +156,7 @@ def render_site(site: Site, env: Environment | None = None) -> list[Page]:
             "form_short": FORM_SHORT,
             "status_text": status_text,
             "row_titles": row_titles,
+            "summary_labels": summary_labels,
         }
 
     path = "index.html"

@@ -109,7 +109,8 @@ class TreeBuilder:
         if sch.get("type") == "object" and "x-options" in sch:
             v = value or {}
             return Node("item", node_id, label, level, value_kind="checks", value=v.get("selected") or [],
-                        options=sch["x-options"], other=v.get("other"), details=v.get("details") or {}, unavailable=note)
+                        options=sch["x-options"], other=v.get("other"), details=v.get("details") or {}, unavailable=note,
+                        extra={"option_groups": sch.get("x-option-groups") or [{"label": None, "options": sch["x-options"]}]})
         if sch.get("type") == "object":
             node = Node("section", node_id, label, level, unavailable=note)
             for key, sub in sch.get("properties", {}).items():
