@@ -132,8 +132,9 @@ def test_checkbox_group_says_in_text_what_is_selected(built_sample):
     row = soup_of(built_sample / "sample-city/01-sample/index.html").find(id="f1-overview-acquisition-sources")
     text = row.dd.p.get_text(strip=True)
     assert text == "選択:本人又は本人の代理人、行政機関・独立行政法人等(地方公共団体情報システム機構)"
-    marks = [li.get_text(strip=True) for li in row.select("details li")]
-    assert marks[0].startswith("選択:") and marks[1].startswith("選択なし:")
+    marks = [li.select_one(".check")["aria-label"] for li in row.select("details li")]
+    assert marks[:2] == ["選択", "選択なし"]
+    assert row.select("details li")[0].get_text(strip=True) == "☑本人又は本人の代理人"
 
 
 def test_empty_items_say_not_stated_and_missing_parts_say_not_available(built_sample):
