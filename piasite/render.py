@@ -10,6 +10,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .glance import build_glance
 from .content import Assessment, Organization, Site, Version
 from .text import is_iso_date, markdown, plain, time_tag, wareki
 from .tree import Node, TreeBuilder
@@ -67,20 +68,36 @@ def status_text(version: Version) -> str:
     return "公表中"
 
 
-def document_sections(site: Site, version: Version) -> list[Node]:
+def document_sections(site: Site, version: Version, org_name: str = "") -> list[Node]:
     """Return the top-level sections of a version in the form's order."""
     builder = TreeBuilder(site.schemas.assessment, version.data)
     data = version.data
     form = data["form"]
-    sections = [builder.section(("cover",), 2, node_id="cover")]
+    cover = builder.section(("cover",), 2, node_id="cover")
+    # the cover also prints the body and the date, which the data takes from organization.yaml and the file name
+    after_title = next((i + 1 for i, c in enumerate(cover.children) if c.extra.get("key") == "title"), 0)
+    cover.children[after_title:after_title] = [
+        Node("item", "cover-organization", "評価実施機関名", 3, value=org_name),
+        Node("item", "cover-published", "公表日", 3, value_kind="date", value=version.iso),
+    ]
+    sections = [cover]
 
-    def per_file(key: str, node_id: str) -> Node:
+    def per_file(key: str, node_id: str, name_item: bool = True) -> Node:
         files = data.get("files") or []
-        title = builder.prop_schema(("files", 0, key)).get("title", key)
-        parent = Node("section", node_id, title, 2)
+        sch = builder.prop_schema(("files", 0, key))
+        parent = Node("section", node_id, sch.get("title", key), 2)
+        if sch.get("x-title-note"):
+            parent.extra["title_note"] = sch["x-title-note"]
+        name_title = builder.prop_schema(("files", 0, "name")).get("title", "")
         for i, f in enumerate(files):
-            child = builder.section(("files", i, key), 3, label=f"({i + 1}) {f.get('name') or ''}".strip())
-            parent.children.append(_as_section(child))
+            child = _as_section(builder.section(("files", i, key), 3, label=f"({i + 1}) {f.get('name') or ''}".strip()))
+            child.extra.pop("title_note", None)  # printed once, on the Ⅲ heading
+            if name_item:
+                # the form prints 「1. 特定個人情報ファイル名」 at the head of each file's part
+                name = Node("item", f"{child.id}-file-name", name_title, 4, value=f.get("name"))
+                name.extra["key"] = "name"
+                child.children.insert(0, name)
+            parent.children.append(child)
         return parent
 
     if form in ("全項目評価書", "重点項目評価書"):
@@ -88,7 +105,7 @@ def document_sections(site: Site, version: Version) -> list[Node]:
         if form == "全項目評価書":
             sections.append(builder.section(("business_attachment",), 2))
         sections.append(per_file("overview", "overview"))
-        sections.append(per_file("record_items", "record-items"))
+        sections.append(per_file("record_items", "record-items", name_item=False))
         sections.append(per_file("risk_measures", "risk-measures"))
         if form == "全項目評価書":
             sections.append(builder.section(("other_measures",), 2))
@@ -105,6 +122,18 @@ def document_sections(site: Site, version: Version) -> list[Node]:
     return [_as_section(s) for s in sections]
 
 
+def choice_sets(sections: list[Node], schema_doc: dict) -> list[dict]:
+    """Return each option list used by the choice items of a page, in order of first use."""
+    seen: dict[str, dict] = {}
+    for section in sections:
+        for node in section.walk():
+            key = node.extra.get("choice_set")
+            if key and key not in seen:
+                title = schema_doc["$defs"].get(key.replace("-", "_"), {}).get("title") or node.label
+                seen[key] = {"id": key, "label": title, "options": node.options}
+    return list(seen.values())
+
+
 def _summary_outline(data: dict) -> list[Node]:
     """Return the chapters and sub-headings of a 概要 as TOC nodes with the ids the template uses."""
     def title(entry: dict) -> str:
@@ -115,7 +144,9 @@ def _summary_outline(data: dict) -> list[Node]:
     for i, sec in enumerate(data.get("sections") or [], start=1):
         node = Node("section", f"s{i}", title(sec), 2)
         node.children = [
-            Node("section", f"s{i}-{j}", title(sub), 3) for j, sub in enumerate(sec.get("subsections") or [], start=1)
+            Node("section", f"s{i}-{j}", title(sub), 3)
+            for j, sub in enumerate(sec.get("subsections") or [], start=1)
+            if sub.get("number") or sub.get("title")
         ]
         outline.append(node)
     return outline
@@ -176,10 +207,11 @@ def render_site(site: Site, env: Environment | None = None) -> list[Page]:
 def _render_assessment(env: Environment, site: Site, assessment: Assessment, version: Version, ctx: dict) -> str:
     """Render one version of an assessment as a whole document page."""
     try:
-        sections = document_sections(site, version)
+        sections = document_sections(site, version, assessment.org.name)
         return env.get_template("assessment.html").render(
             assessment=assessment, org=assessment.org, version=version, data=version.data,
-            sections=sections, **ctx,
+            sections=sections, glance=build_glance(site.schemas.assessment, version.data),
+            choice_sets=choice_sets(sections, site.schemas.assessment.doc), **ctx,
         )
     except Exception:
         log.error("while rendering %s", version.source)

@@ -43,7 +43,13 @@ class Node:
         """Group consecutive items into one list, so each run renders as one <dl>."""
         out: list[tuple[str, Any]] = []
         for child in self.children:
-            if child.kind == "item":
+            if child.kind == "item" and child.value_kind == "bool":
+                # check boxes print as one line of boxes in the form: keep a run of them together
+                if out and out[-1][0] == "checks":
+                    out[-1][1].append(child)
+                else:
+                    out.append(("checks", [child]))
+            elif child.kind == "item":
                 if out and out[-1][0] == "items":
                     out[-1][1].append(child)
                 else:
@@ -113,11 +119,18 @@ class TreeBuilder:
                         extra={"option_groups": sch.get("x-option-groups") or [{"label": None, "options": sch["x-options"]}]})
         if sch.get("type") == "object":
             node = Node("section", node_id, label, level, unavailable=note)
+            for extra in ("x-form-text", "x-title-note", "x-check-group-title"):
+                if sch.get(extra):
+                    node.extra[extra[2:].replace("-", "_")] = sch[extra]
             for key, sub in sch.get("properties", {}).items():
                 if not path and key in _META_KEYS:
                     continue
                 sub = self.schema.resolve(sub)
-                node.children.append(self._node(path + (key,), sub, (value or {}).get(key), level + 1))
+                child = self._node(path + (key,), sub, (value or {}).get(key), level + 1)
+                if sub.get("x-count"):
+                    child.extra["count_key"] = sub["x-count"]
+                node.children.append(child)
+            _attach_counts(node)
             return node
         if sch.get("type") == "array":
             items = self.schema.resolve(sch.get("items", {}))
@@ -147,7 +160,11 @@ class TreeBuilder:
             kind = "int"
         elif sch.get("format") == "date" or "#/$defs/date_or_text" in sch.get("x-refs", []):
             kind = "date"
-        return Node("item", node_id, label, level, value_kind=kind, value=value, options=options, unavailable=note)
+        node = Node("item", node_id, label, level, value_kind=kind, value=value, options=options, unavailable=note)
+        if options:
+            ref = (sch.get("x-refs") or [""])[-1]
+            node.extra["choice_set"] = ref.rsplit("/", 1)[-1].replace("_", "-") or node_id
+        return node
 
     def entry(self, path: tuple, level: int, node_id: str | None = None) -> Node:
         """Build one array entry, titled the way the form titles it (システム5, 委託事項1: 名称)."""
@@ -178,6 +195,19 @@ class TreeBuilder:
         node = self._node(path, sch, item, level, label=title or base, node_id=node_id)
         node.children = [c for c in node.children if c.extra.get("key") not in used]
         return node
+
+
+def _attach_counts(node: Node) -> None:
+    """Print a count beside the box or choice it belongs to (提供を行っている (3) 件), as the form does."""
+    by_key = {c.extra.get("key"): c for c in node.children}
+    counted = set()
+    for child in node.children:
+        count = by_key.get(child.extra.get("count_key"))
+        if count is not None:
+            child.extra["count"] = count.value
+            child.extra["count_id"] = count.id
+            counted.add(count.extra.get("key"))
+    node.children = [c for c in node.children if c.extra.get("key") not in counted]
 
 
 def _get(data: Any, path: tuple) -> Any:

@@ -69,16 +69,20 @@ def test_page_has_lang_ja_and_unique_ids_and_resolving_toc_links(built_site, org
 def test_top_sections_follow_the_form_order(built_site, org, slug):
     version = next(a for a in SITE.assessments if (a.org.slug, a.slug) == (org, slug)).latest
     soup = soup_of(built_site / org / slug / "index.html")
-    h2 = [h.get_text(strip=True).rstrip("#") for h in soup.select("main .doc-body > section > h2")]
+    h2 = []
+    for h in soup.select("main .doc-body > section > h2"):
+        for extra in h.select(".title-note, .self-link"):
+            extra.extract()
+        h2.append(h.get_text(strip=True))
     form = version.data["form"]
     if form == "全項目評価書":
         expected = ["表紙", "Ⅰ 基本情報", "(別添1) 事務の内容", "Ⅱ 特定個人情報ファイルの概要",
                     "(別添2) 特定個人情報ファイル記録項目",
                     "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策", "Ⅳ その他のリスク対策",
-                    "Ⅴ 開示請求、問合せ", "Ⅵ 評価実施手続", "(別添3) 変更箇所"]
+                    "Ⅴ 開示請求、問合せ", "Ⅵ 評価実施手続", "(別添3) 変更箇所", "選択肢の一覧"]
     elif form == "重点項目評価書":
         expected = ["表紙", "Ⅰ 基本情報", "Ⅱ 特定個人情報ファイルの概要", "(別添1) 特定個人情報ファイル記録項目",
-                    "Ⅲ リスク対策", "Ⅳ 開示請求、問合せ", "Ⅴ 評価実施手続", "(別添2) 変更箇所"]
+                    "Ⅲ リスク対策", "Ⅳ 開示請求、問合せ", "Ⅴ 評価実施手続", "(別添2) 変更箇所", "選択肢の一覧"]
     else:
         expected = [
             " ".join(x for x in (s.get("number"), s.get("title")) if x) + (f"【{s['page_ref']}】" if s.get("page_ref") else "")
@@ -119,13 +123,17 @@ def test_labels_come_from_the_schema(built_sample):
     assert row.dt.get_text(strip=True) == title == "③対象人数"
 
 
-def test_choice_shows_the_chosen_value_its_place_and_all_options(built_sample):
-    row = soup_of(built_sample / "sample-city/01-sample/index.html").find(id="basic-info-business-target-population")
+def test_choice_shows_the_chosen_value_its_place_and_links_to_all_options(built_sample):
+    soup = soup_of(built_sample / "sample-city/01-sample/index.html")
+    row = soup.find(id="basic-info-business-target-population")
     assert row.select_one(".choice").get_text(strip=True) == "10万人以上30万人未満"
-    assert row.select_one(".choice-scale").get_text(strip=True) == "(5段階の4番目)"
-    options = [li.get_text(" ", strip=True) for li in row.select("details li")]
-    assert len(options) == 5
-    assert options[3].endswith("(選択)")
+    scale = row.select_one("a.scale")
+    assert scale["aria-label"] == "5段階の4番目(選択肢の一覧へ)"
+    assert scale.get_text(strip=True) == "○○○●○"
+    options = soup.find(id=scale["href"][1:])
+    assert [li.get_text(" ", strip=True) for li in options.select("li")] == [
+        "1) 1,000人未満", "2) 1,000人以上1万人未満", "3) 1万人以上10万人未満", "4) 10万人以上30万人未満", "5) 30万人以上",
+    ]
 
 
 def test_checkbox_group_says_in_text_what_is_selected(built_sample):

@@ -25,7 +25,7 @@ N = 10
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
 _OPTION_MARK = re.compile(r"<選択肢>")
 # "1) 実施する" after NFKC; an option's text runs to the next whitespace or bracket.
-_OPTION = re.compile(r"(?<![0-9A-Za-z])[0-9]{1,2}\)[ \t]*[^\s\[\]<>]+")
+_OPTION = re.compile(r"(?<![0-9A-Za-z(])[0-9]{1,2}\)[ \t]*[^\s\[\]<>]+")
 
 
 @dataclass

@@ -1,0 +1,195 @@
+"""Derive the 「概要」 panel of an assessment page from its data: key facts, each linked to its item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .schema import Schema
+from .tree import make_id
+
+RATINGS = ("特に力を入れている", "十分である", "課題が残されている")
+UNANSWERED = "記載なし"
+
+
+@dataclass
+class Link:
+    """A piece of text, optionally linked to an item id on the same page."""
+
+    text: str
+    href: str | None = None
+
+
+@dataclass
+class Fact:
+    """One row of the panel: a label and one or more linked values."""
+
+    key: str
+    values: list[Link] = field(default_factory=list)
+    note: str | None = None
+
+
+@dataclass
+class RatingCount:
+    """How many risks carry one self-rating, with links to each of them."""
+
+    rating: str
+    risks: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class Glance:
+    """The whole panel: facts in a fixed order and the distribution of self-ratings."""
+
+    facts: list[Fact]
+    ratings: list[RatingCount]
+    rating_total: int
+
+
+def _anchor(path: tuple, data: dict) -> str:
+    return "#" + make_id(path, data)
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            data = data[part] if isinstance(data, list) and part < len(data) else None
+        else:
+            data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _file_label(i: int, f: dict) -> str:
+    return f"({i + 1}) {f.get('name') or ''}".strip()
+
+
+def _value(value: Any) -> str:
+    """Return a value for the panel: the first line of a text, or 記載なし."""
+    if value in (None, "", []):
+        return "記載なし"
+    return str(value).strip().splitlines()[0]
+
+
+def _value_at(data: dict, path: tuple) -> str:
+    """Return the value at a path, saying so when the item is not available in this edition."""
+    value = _get(data, path)
+    if value in (None, "", []) and _is_unavailable(data, path):
+        return "この版では掲載できません"
+    return _value(value)
+
+
+def _is_unavailable(data: dict, path: tuple) -> bool:
+    dotted = ""
+    for part in path:
+        dotted += f"[{part}]" if isinstance(part, int) else (f".{part}" if dotted else part)
+        if any(entry.get("item") == dotted for entry in data.get("unavailable") or []):
+            return True
+    return False
+
+
+def build_glance(schema: Schema, data: dict) -> Glance | None:
+    """Return the panel for a 全項目評価書 or 重点項目評価書; None for forms without these items."""
+    if data.get("form") not in ("全項目評価書", "重点項目評価書"):
+        return None
+    files = data.get("files") or []
+    facts: list[Fact] = []
+
+    root = schema.root_for(data)
+    path = ("basic_info", "business", "target_population")
+    if schema.at(root, path) is not None:
+        facts.append(Fact("対象人数", [Link(_value_at(data, path), _anchor(path, data))]))
+
+    facts.append(Fact("特定個人情報ファイル", [
+        Link(f"{_file_label(i, f)}: 対象となる本人の数 {_value_at(data, ('files', i, 'overview', 'basic', 'subject_count'))}",
+             _anchor(("files", i, "overview"), data))
+        for i, f in enumerate(files)
+    ]))
+
+    systems = _get(data, ("basic_info", "systems")) or []
+    facts.append(Fact("システム", [
+        Link(f"システム{s.get('number', i + 1)}: {_value(s.get('name'))}", _anchor(("basic_info", "systems", i), data))
+        for i, s in enumerate(systems)
+    ], note=_unavailable_note(data, "basic_info.systems")))
+
+    facts.append(_outsourcing(data, files))
+    facts.append(_provision(data, files))
+
+    path = ("basic_info", "network_linkage", "implemented")
+    facts.append(Fact("情報提供ネットワークシステムによる情報連携", [Link(_value_at(data, path), _anchor(path, data))]))
+
+    incidents = []
+    for i, f in enumerate(files):
+        path = ("files", i, "risk_measures", "retention", "risk1", "serious_incident")
+        incidents.append(Link(f"{_file_label(i, f)}: {_value_at(data, path)}", _anchor(path, data)))
+    facts.append(Fact("過去3年以内の重大事故", incidents))
+
+    ratings, total = _ratings(schema, data, files)
+    return Glance(facts, ratings, total)
+
+
+def _unavailable_note(data: dict, item: str) -> str | None:
+    for entry in data.get("unavailable") or []:
+        if entry.get("item") == item:
+            return entry.get("note")
+    return None
+
+
+def _count(count: Any) -> str:
+    return "件数の記載なし" if count is None else f"{count}件"
+
+
+def _outsourcing(data: dict, files: list[dict]) -> Fact:
+    values = []
+    for i, f in enumerate(files):
+        out = _get(f, ("overview", "outsourcing")) or {}
+        entries = out.get("entries") or []
+        count = out.get("count")
+        sub = sum(1 for e in entries if e.get("subcontracting") == "再委託する")
+        if out.get("outsourced") == "委託する":
+            text = f"委託する({_count(count)}、うち再委託する {sub}件)"
+        else:
+            text = _value_at(data, ("files", i, "overview", "outsourcing", "outsourced"))
+        values.append(Link(f"{_file_label(i, f)}: {text}", _anchor(("files", i, "overview", "outsourcing"), data)))
+    return Fact("特定個人情報ファイルの取扱いの委託", values)
+
+
+def _provision(data: dict, files: list[dict]) -> Fact:
+    values = []
+    for i, f in enumerate(files):
+        p = _get(f, ("overview", "provision")) or {}
+        parts = []
+        if p.get("provides"):
+            parts.append(f"提供を行っている({_count(p.get('provide_count'))})")
+        if p.get("transfers"):
+            parts.append(f"移転を行っている({_count(p.get('transfer_count'))})")
+        if p.get("none"):
+            parts.append("行っていない")
+        text = "、".join(parts) or _value_at(data, ("files", i, "overview", "provision", "provides"))
+        values.append(Link(f"{_file_label(i, f)}: {text}", _anchor(("files", i, "overview", "provision"), data)))
+    return Fact("特定個人情報の提供・移転", values)
+
+
+def _ratings(schema: Schema, data: dict, files: list[dict]) -> tuple[list[RatingCount], int]:
+    counts = {r: RatingCount(r) for r in (*RATINGS, UNANSWERED)}
+    root = schema.root_for(data)
+    total = 0
+    for i, f in enumerate(files):
+        base = ("files", i, "risk_measures")
+        for path in _rating_paths(schema, schema.at(root, base) or {}, base):
+            total += 1
+            value = _get(data, path) or UNANSWERED
+            labels = schema.labels(root, path[:-1])[3:]  # drop 特定個人情報ファイル / N番目 / Ⅲ
+            text = f"{_file_label(i, f)} " + " ".join(labels)
+            counts.setdefault(value, RatingCount(value)).risks.append(Link(text, _anchor(path, data)))
+    return [c for c in counts.values() if c.risks or c.rating in RATINGS], total
+
+
+def _rating_paths(schema: Schema, node: dict, path: tuple) -> list[tuple]:
+    """Return the data paths of every 「リスクへの対策は十分か」 under a schema node, in form order."""
+    found = []
+    for key, sub in (node.get("properties") or {}).items():
+        if key == "rating":
+            found.append(path + (key,))
+        else:
+            found.extend(_rating_paths(schema, schema.resolve(sub), path + (key,)))
+    return found
