@@ -119,8 +119,9 @@ def build_glance(schema: Schema, data: dict) -> Glance | None:
 
     incidents = []
     for i, f in enumerate(files):
-        path = ("files", i, "risk_measures", "retention", "risk1", "serious_incident")
-        incidents.append(Link(f"{_file_label(i, f)}: {_value_at(data, path)}", _anchor(path, data)))
+        base = ("files", i, "risk_measures")
+        for path in _paths_to(schema, schema.at(root, base) or {}, base, "serious_incident"):
+            incidents.append(Link(f"{_file_label(i, f)}: {_value_at(data, path)}", _anchor(path, data)))
     facts.append(Fact("過去3年以内の重大事故", incidents))
 
     ratings, total = _ratings(schema, data, files)
@@ -175,7 +176,7 @@ def _ratings(schema: Schema, data: dict, files: list[dict]) -> tuple[list[Rating
     total = 0
     for i, f in enumerate(files):
         base = ("files", i, "risk_measures")
-        for path in _rating_paths(schema, schema.at(root, base) or {}, base):
+        for path in _paths_to(schema, schema.at(root, base) or {}, base, "rating"):
             total += 1
             value = _get(data, path) or UNANSWERED
             labels = schema.labels(root, path[:-1])[3:]  # drop 特定個人情報ファイル / N番目 / Ⅲ
@@ -184,12 +185,12 @@ def _ratings(schema: Schema, data: dict, files: list[dict]) -> tuple[list[Rating
     return [c for c in counts.values() if c.risks or c.rating in RATINGS], total
 
 
-def _rating_paths(schema: Schema, node: dict, path: tuple) -> list[tuple]:
-    """Return the data paths of every 「リスクへの対策は十分か」 under a schema node, in form order."""
+def _paths_to(schema: Schema, node: dict, path: tuple, name: str) -> list[tuple]:
+    """Return the data paths of every property called `name` under a schema node, in form order."""
     found = []
     for key, sub in (node.get("properties") or {}).items():
-        if key == "rating":
+        if key == name:
             found.append(path + (key,))
         else:
-            found.extend(_rating_paths(schema, schema.resolve(sub), path + (key,)))
+            found.extend(_paths_to(schema, schema.resolve(sub), path + (key,), name))
     return found

@@ -119,7 +119,13 @@ def document_sections(site: Site, version: Version, org_name: str = "") -> list[
     else:
         # A 概要 is rendered straight from its data (templates/_summary.html); these nodes feed the TOC.
         return _summary_outline(data)
-    return [_as_section(s) for s in sections]
+    sections = [_as_section(s) for s in sections]
+    # the cover page of the form lists the parts of the document (項目一覧)
+    contents = Node("item", "cover-contents", "項目一覧", 3, value_kind="links",
+                    value=[(s.label, f"#{s.id}") for s in sections[1:]])
+    contents.extra["key"] = "contents"
+    cover.children.append(contents)
+    return sections
 
 
 def choice_sets(sections: list[Node], schema_doc: dict) -> list[dict]:

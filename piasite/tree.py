@@ -50,7 +50,8 @@ class Node:
                 else:
                     out.append(("checks", [child]))
             elif child.kind == "item":
-                if out and out[-1][0] == "items":
+                # a form row label such as 「再委託」 (over ⑦⑧⑨) starts a new list under that label
+                if out and out[-1][0] == "items" and not child.extra.get("group_label"):
                     out[-1][1].append(child)
                 else:
                     out.append(("items", [child]))
@@ -129,6 +130,8 @@ class TreeBuilder:
                 child = self._node(path + (key,), sub, (value or {}).get(key), level + 1)
                 if sub.get("x-count"):
                     child.extra["count_key"] = sub["x-count"]
+                if sub.get("x-group-start"):
+                    child.extra["group_label"] = sub["x-group-start"]
                 node.children.append(child)
             _attach_counts(node)
             return node
@@ -140,8 +143,11 @@ class TreeBuilder:
                 return Node("rows", node_id, label, level, value=rows, columns=columns, unavailable=note)
             if items.get("type") == "object" and "x-render" not in items:
                 node = Node("section", node_id, label, level, unavailable=note)
+                # 委託事項1, 提供先1 … are headed by the list's own name: no extra heading level for the list
+                flat = bool(value) and items.get("title") == label
+                node.extra["flat"] = flat
                 for i, item in enumerate(value or []):
-                    node.children.append(self.entry(path + (i,), level + 1))
+                    node.children.append(self.entry(path + (i,), level if flat else level + 1))
                 return node
             if items.get("x-render") == "table":
                 node = Node("section", node_id, label, level, unavailable=note)

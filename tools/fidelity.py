@@ -24,8 +24,9 @@ N = 10
 # Only ASCII-named tags are markup; <選択肢> or <情報照会の根拠> are the documents' own words.
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
 _OPTION_MARK = re.compile(r"<選択肢>")
-# "1) 実施する" after NFKC; an option's text runs to the next whitespace or bracket.
-_OPTION = re.compile(r"(?<![0-9A-Za-z(])[0-9]{1,2}\)[ \t]*[^\s\[\]<>]+")
+# "1) 実施する" after NFKC; an option's text runs to the next whitespace, bracket or "N)" (wrapped
+# lists print "2) 十分に周知している1) 特に力を入れて周知している" without a space).
+_OPTION = re.compile(r"(?<![0-9A-Za-z(])[0-9]{1,2}\)[ \t]*(?:(?![0-9]{1,2}\))[^\s\[\]<>])+")
 
 
 @dataclass

