@@ -70,7 +70,7 @@ def test_top_sections_follow_the_form_order(built_site, org, slug):
     version = next(a for a in SITE.assessments if (a.org.slug, a.slug) == (org, slug)).latest
     soup = soup_of(built_site / org / slug / "index.html")
     h2 = []
-    for h in soup.select("main .doc-body > section > h2"):
+    for h in soup.select("main .doc-body > section.section > h2"):
         for extra in h.select(".title-note, .self-link"):
             extra.extract()
         h2.append(h.get_text(strip=True))
@@ -120,7 +120,7 @@ def test_labels_come_from_the_schema(built_sample):
     soup = soup_of(built_sample / "sample-city/01-sample/index.html")
     title = SCHEMA["$defs"]["key_assessment"]["properties"]["basic_info"]["properties"]["business"]["properties"]["target_population"]["title"]
     row = soup.find(id="basic-info-business-target-population")
-    assert row.dt.get_text(strip=True) == title == "③対象人数"
+    assert row.dt.find(string=True, recursive=False).strip() == title == "③対象人数"
 
 
 def test_choice_shows_the_chosen_value_its_place_and_links_to_all_options(built_sample):
@@ -218,3 +218,35 @@ def test_yaml_content_files_declare_their_schema_for_editors():
         expected = "organization.schema.json" if path.name == "organization.yaml" else "assessment.schema.json"
         assert first.startswith("# yaml-language-server: $schema=") and first.endswith(expected), path
         assert yaml.safe_load(path.read_text(encoding="utf-8")) is not None
+
+
+@pytest.mark.parametrize("org, slug", WITH_FILES)
+def test_glance_panel_derives_its_facts_from_the_data_and_links_each_to_its_item(built_site, org, slug):
+    version = next(a for a in SITE.assessments if (a.org.slug, a.slug) == (org, slug)).latest
+    soup = soup_of(built_site / org / slug / "index.html")
+    panel = soup.select_one("section.glance")
+    keys = [dt.get_text(strip=True) for dt in panel.select("dt")]
+    assert "特定個人情報ファイル" in keys and "過去3年以内の重大事故" in keys
+    files_row = panel.find("dt", string="特定個人情報ファイル").find_next_sibling("dd")
+    assert len(files_row.select("a")) == len(version.data["files"])
+    for a in panel.select("a[href^='#']"):
+        assert soup.find(id=a["href"][1:]) is not None, a["href"]
+    ratings = {li.select_one(".glance__rating").get_text(): li for li in panel.select(".glance__ratings > li")}
+    total = int(panel.select_one("#glance-ratings").get_text().split("全")[1].split("件")[0])
+    counted = sum(len(li.select("ul a")) for li in ratings.values())
+    assert counted == total > 0
+
+
+def test_glance_counts_ratings_and_outsourcing_of_the_sample(built_sample):
+    panel = soup_of(built_sample / "sample-city/01-sample/index.html").select_one("section.glance")
+    text = panel.get_text(" ", strip=True)
+    assert "特に力を入れている" in text and "課題が残されている" in text
+
+
+def test_every_numbered_item_has_a_visible_link_to_itself(built_site):
+    soup = soup_of(built_site / "miyagi-pref/07-juki-net/index.html")
+    items = soup.select("div.item[id]")
+    assert len(items) > 200
+    for item in items:
+        link = item.select_one("dt a.self-link")
+        assert link is not None and link["href"] == f"#{item['id']}", item["id"]
