@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .schema import Schema
-from .tree import make_id
+from .tree import get_path, make_id, unavailable_notes
 
 RATINGS = ("特に力を入れている", "十分である", "課題が残されている")
 UNANSWERED = "記載なし"
@@ -50,15 +50,6 @@ def _anchor(path: tuple, data: dict) -> str:
     return "#" + make_id(path, data)
 
 
-def _get(data: Any, path: tuple) -> Any:
-    for part in path:
-        if isinstance(part, int):
-            data = data[part] if isinstance(data, list) and part < len(data) else None
-        else:
-            data = data.get(part) if isinstance(data, dict) else None
-    return data
-
-
 def _file_label(i: int, f: dict) -> str:
     return f"({i + 1}) {f.get('name') or ''}".strip()
 
@@ -70,21 +61,12 @@ def _value(value: Any) -> str:
     return str(value).strip().splitlines()[0]
 
 
-def _value_at(data: dict, path: tuple) -> str:
+def _value_at(data: dict, notes: dict[tuple, str], path: tuple) -> str:
     """Return the value at a path, saying so when the item is not available in this edition."""
-    value = _get(data, path)
-    if value in (None, "", []) and _is_unavailable(data, path):
+    value = get_path(data, path)
+    if value in (None, "", []) and any(path[:i] in notes for i in range(1, len(path) + 1)):
         return "この版では掲載できません"
     return _value(value)
-
-
-def _is_unavailable(data: dict, path: tuple) -> bool:
-    dotted = ""
-    for part in path:
-        dotted += f"[{part}]" if isinstance(part, int) else (f".{part}" if dotted else part)
-        if any(entry.get("item") == dotted for entry in data.get("unavailable") or []):
-            return True
-    return False
 
 
 def build_glance(schema: Schema, data: dict) -> Glance | None:
@@ -92,72 +74,68 @@ def build_glance(schema: Schema, data: dict) -> Glance | None:
     if data.get("form") not in ("全項目評価書", "重点項目評価書"):
         return None
     files = data.get("files") or []
+    notes = unavailable_notes(data)
     facts: list[Fact] = []
 
     root = schema.root_for(data)
     path = ("basic_info", "business", "target_population")
     if schema.at(root, path) is not None:
-        facts.append(Fact("対象人数", [Link(_value_at(data, path), _anchor(path, data))]))
+        facts.append(Fact("対象人数", [Link(_value_at(data, notes, path), _anchor(path, data))]))
 
+    subject_count = ("overview", "basic", "subject_count")
     facts.append(Fact("特定個人情報ファイル", [
-        Link(f"{_file_label(i, f)}: 対象となる本人の数 {_value_at(data, ('files', i, 'overview', 'basic', 'subject_count'))}",
+        Link(f"{_file_label(i, f)}: 対象となる本人の数 {_value_at(data, notes, ('files', i, *subject_count))}",
              _anchor(("files", i, "overview"), data))
         for i, f in enumerate(files)
     ]))
 
-    systems = _get(data, ("basic_info", "systems")) or []
+    systems = get_path(data, ("basic_info", "systems")) or []
     facts.append(Fact("システム", [
         Link(f"システム{s.get('number', i + 1)}: {_value(s.get('name'))}", _anchor(("basic_info", "systems", i), data))
         for i, s in enumerate(systems)
-    ], note=_unavailable_note(data, "basic_info.systems")))
+    ], note=notes.get(("basic_info", "systems"))))
 
-    facts.append(_outsourcing(data, files))
-    facts.append(_provision(data, files))
+    facts.append(_outsourcing(data, notes, files))
+    facts.append(_provision(data, notes, files))
 
     path = ("basic_info", "network_linkage", "implemented")
-    facts.append(Fact("情報提供ネットワークシステムによる情報連携", [Link(_value_at(data, path), _anchor(path, data))]))
+    facts.append(Fact("情報提供ネットワークシステムによる情報連携",
+                      [Link(_value_at(data, notes, path), _anchor(path, data))]))
 
     incidents = []
     for i, f in enumerate(files):
         base = ("files", i, "risk_measures")
         for path in _paths_to(schema, schema.at(root, base) or {}, base, "serious_incident"):
-            incidents.append(Link(f"{_file_label(i, f)}: {_value_at(data, path)}", _anchor(path, data)))
+            incidents.append(Link(f"{_file_label(i, f)}: {_value_at(data, notes, path)}", _anchor(path, data)))
     facts.append(Fact("過去3年以内の重大事故", incidents))
 
     ratings, total = _ratings(schema, data, files)
     return Glance(facts, ratings, total)
 
 
-def _unavailable_note(data: dict, item: str) -> str | None:
-    for entry in data.get("unavailable") or []:
-        if entry.get("item") == item:
-            return entry.get("note")
-    return None
-
-
 def _count(count: Any) -> str:
     return "件数の記載なし" if count is None else f"{count}件"
 
 
-def _outsourcing(data: dict, files: list[dict]) -> Fact:
+def _outsourcing(data: dict, notes: dict[tuple, str], files: list[dict]) -> Fact:
     values = []
     for i, f in enumerate(files):
-        out = _get(f, ("overview", "outsourcing")) or {}
+        out = get_path(f, ("overview", "outsourcing")) or {}
         entries = out.get("entries") or []
         count = out.get("count")
         sub = sum(1 for e in entries if e.get("subcontracting") == "再委託する")
         if out.get("outsourced") == "委託する":
             text = f"委託する({_count(count)}、うち再委託する {sub}件)"
         else:
-            text = _value_at(data, ("files", i, "overview", "outsourcing", "outsourced"))
+            text = _value_at(data, notes, ("files", i, "overview", "outsourcing", "outsourced"))
         values.append(Link(f"{_file_label(i, f)}: {text}", _anchor(("files", i, "overview", "outsourcing"), data)))
     return Fact("特定個人情報ファイルの取扱いの委託", values)
 
 
-def _provision(data: dict, files: list[dict]) -> Fact:
+def _provision(data: dict, notes: dict[tuple, str], files: list[dict]) -> Fact:
     values = []
     for i, f in enumerate(files):
-        p = _get(f, ("overview", "provision")) or {}
+        p = get_path(f, ("overview", "provision")) or {}
         parts = []
         if p.get("provides"):
             parts.append(f"提供を行っている({_count(p.get('provide_count'))})")
@@ -165,7 +143,7 @@ def _provision(data: dict, files: list[dict]) -> Fact:
             parts.append(f"移転を行っている({_count(p.get('transfer_count'))})")
         if p.get("none"):
             parts.append("行っていない")
-        text = "、".join(parts) or _value_at(data, ("files", i, "overview", "provision", "provides"))
+        text = "、".join(parts) or _value_at(data, notes, ("files", i, "overview", "provision", "provides"))
         values.append(Link(f"{_file_label(i, f)}: {text}", _anchor(("files", i, "overview", "provision"), data)))
     return Fact("特定個人情報の提供・移転", values)
 
@@ -178,7 +156,7 @@ def _ratings(schema: Schema, data: dict, files: list[dict]) -> tuple[list[Rating
         base = ("files", i, "risk_measures")
         for path in _paths_to(schema, schema.at(root, base) or {}, base, "rating"):
             total += 1
-            value = _get(data, path) or UNANSWERED
+            value = get_path(data, path) or UNANSWERED
             labels = schema.labels(root, path[:-1])[3:]  # drop 特定個人情報ファイル / N番目 / Ⅲ
             text = f"{_file_label(i, f)} " + " ".join(labels)
             counts.setdefault(value, RatingCount(value)).risks.append(Link(text, _anchor(path, data)))

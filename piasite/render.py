@@ -10,15 +10,14 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .glance import build_glance
 from .content import Assessment, Organization, Site, Version
+from .glance import build_glance
 from .text import is_iso_date, markdown, plain, time_tag, wareki
 from .tree import Node, TreeBuilder
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
-FORM_SHORT = {"全項目評価書": "全項目評価", "重点項目評価書": "重点項目評価", "基礎項目評価書": "基礎項目評価", "概要": "概要"}
 
 
 @dataclass
@@ -190,7 +189,6 @@ def render_site(site: Site, env: Environment | None = None) -> list[Page]:
             "root": _rel(page_path, ""),
             "asset": lambda name: _rel(page_path, f"assets/{name}"),
             "url": lambda target: _rel(page_path, target),
-            "form_short": FORM_SHORT,
             "status_text": status_text,
             "row_titles": row_titles,
             "summary_labels": summary_labels,

