@@ -67,6 +67,62 @@ def status_text(version: Version) -> str:
     return "公表中"
 
 
+def assessment_title(assessment: Assessment) -> str:
+    """Return the title an assessment is listed under: its 評価書名, or its folder name."""
+    return assessment.latest.data["cover"].get("title") or assessment.slug
+
+
+def card(assessment: Assessment, url: Any, heading: str = "h3", with_org: bool = False) -> dict[str, Any]:
+    """Return the params of an assessment_card for the page whose url() is given."""
+    version = assessment.latest
+    data = version.data
+    rows = [
+        {"key": "種類", "text": "概要" if data["form"] == "概要" else data["form"]},
+        {"key": "公表日", "html": time_tag(version.iso)},
+        {"key": "状態", "text": status_text(version)},
+    ]
+    if len(assessment.versions) > 1:
+        rows.append({"key": "版", "text": f"{len(assessment.versions)}版"})
+    params: dict[str, Any] = {
+        "href": url(f"{assessment.org.slug}/{assessment.slug}/"),
+        "title": assessment_title(assessment),
+        "heading": heading,
+        "rows": rows,
+    }
+    if with_org:
+        params["org"] = {"text": assessment.org.name, "href": url(f"{assessment.org.slug}/")}
+    return params
+
+
+@dataclass
+class PrefectureGroup:
+    """The organisations of one prefecture (or the national agencies), in code order."""
+
+    name: str
+    organizations: list[Organization]
+
+
+def prefecture_groups(site: Site) -> list[PrefectureGroup]:
+    """Group organisations by prefecture in 全国地方公共団体コード order; agencies without one come last."""
+    groups: dict[str, list[Organization]] = {}
+    order: dict[str, str] = {}
+    for org in site.organizations:
+        name = org.data.get("prefecture") or "国の行政機関等"
+        code = str(org.data.get("local_government_code") or "99")
+        groups.setdefault(name, []).append(org)
+        order[name] = min(order.get(name, code), code[:2])
+    result = []
+    for name in sorted(groups, key=lambda n: (order[n], n)):
+        orgs = sorted(groups[name], key=lambda o: (str(o.data.get("local_government_code") or "999999"), o.slug))
+        result.append(PrefectureGroup(name, orgs))
+    return result
+
+
+def recent_assessments(site: Site, limit: int = 20) -> list[Assessment]:
+    """Return the most recently published assessments, newest first."""
+    return sorted(site.assessments, key=lambda a: (a.latest.date, a.org.slug, a.slug), reverse=True)[:limit]
+
+
 def document_sections(site: Site, version: Version, org_name: str = "") -> list[Node]:
     """Return the top-level sections of a version in the form's order."""
     builder = TreeBuilder(site.schemas.assessment, version.data)
@@ -185,17 +241,24 @@ def render_site(site: Site, env: Environment | None = None) -> list[Page]:
     }
 
     def common(page_path: str) -> dict[str, Any]:
+        def url(target: str) -> str:
+            return _rel(page_path, target)
+
         return {
             "root": _rel(page_path, ""),
             "asset": lambda name: _rel(page_path, f"assets/{name}"),
-            "url": lambda target: _rel(page_path, target),
+            "url": url,
+            "card": lambda assessment, heading="h3", with_org=False: card(assessment, url, heading, with_org),
             "status_text": status_text,
             "row_titles": row_titles,
             "summary_labels": summary_labels,
         }
 
     path = "index.html"
-    pages.append(Page(path, env.get_template("index.html").render(site=site, **common(path))))
+    html = env.get_template("index.html").render(
+        site=site, groups=prefecture_groups(site), recent=recent_assessments(site), **common(path)
+    )
+    pages.append(Page(path, html))
     for org in site.organizations:
         path = f"{org.slug}/index.html"
         html = env.get_template("organization.html").render(

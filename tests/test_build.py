@@ -31,14 +31,35 @@ def page_paths(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
-def test_index_lists_every_assessment_grouped_by_organisation(built_site):
+def test_index_lists_recent_assessments_newest_first_and_every_organisation_by_prefecture(built_site):
     soup = soup_of(built_site / "index.html")
-    for org in SITE.organizations:
-        group = soup.find("section", attrs={"aria-labelledby": f"org-{org.slug}"})
-        assert group is not None, org.slug
-        assert group.h2.get_text(strip=True) == org.name
-        links = {a["href"] for a in group.select(".card__title")}
-        assert links == {f"{org.slug}/{a.slug}/" for a in org.assessments}
+    recent = soup.find("section", attrs={"aria-labelledby": "recent"})
+    hrefs = [a["href"] for a in recent.select(".card__title a")]
+    newest_first = sorted(SITE.assessments, key=lambda a: a.latest.date, reverse=True)
+    assert hrefs == [f"{a.org.slug}/{a.slug}/" for a in newest_first]
+    orgs = soup.find("section", attrs={"aria-labelledby": "organizations"})
+    by_prefecture = {h3.get_text(strip=True): [a["href"] for a in h3.find_next("ul").select("a")] for h3 in orgs.find_all("h3")}
+    # Prefectures in 全国地方公共団体コード order: 北海道 01, 岩手県 03, 宮城県 04, 山口県 35, 高知県 39.
+    assert list(by_prefecture) == ["北海道", "岩手県", "宮城県", "山口県", "高知県"]
+    assert by_prefecture["岩手県"] == ["morioka-city/"]
+    assert sorted(h for hs in by_prefecture.values() for h in hs) == sorted(f"{o.slug}/" for o in SITE.organizations)
+
+
+@pytest.mark.parametrize("org", SITE.organizations, ids=lambda o: o.slug)
+def test_organisation_page_lists_its_assessments_details_and_contacts(built_site, org):
+    soup = soup_of(built_site / org.slug / "index.html")
+    assert soup.h1.get_text(strip=True) == org.name
+    listed = {a["href"] for a in soup.select("#assessments ~ ul .card__title a")}
+    assert listed == {f"{a.slug}/" for a in org.assessments}
+    about = soup.find("section", attrs={"aria-labelledby": "about"}).get_text()
+    assert org.data["organization"] in about and org.data["local_government_code"] in about
+    contact = soup.find("section", attrs={"aria-labelledby": "contact"})
+    assert org.data["contact"]["department"] in contact.get_text()
+    for a in org.assessments:
+        inquiry = ((a.latest.data.get("disclosure") or {}).get("inquiry") or {}).get("contact")
+        if inquiry:
+            link = contact.find("a", string=inquiry)
+            assert link is not None and link["href"] == f"{a.slug}/#disclosure-inquiry-contact"
 
 
 @pytest.mark.parametrize("org, slug", ASSESSMENTS)
