@@ -88,6 +88,7 @@ class TreeBuilder:
     def _node(self, path, sch, value, level, label=None, node_id=None) -> Node:
         node = self._make(path, sch, value, level, label, node_id)
         node.extra["key"] = path[-1] if path else None
+        node.extra["path"] = path
         return node
 
     def _note(self, path: tuple, value: Any) -> str | None:
