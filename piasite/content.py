@@ -70,6 +70,8 @@ class Site:
 
     organizations: list[Organization]
     schemas: Schemas
+    # computed by history.analyse during validation: (org slug, assessment slug) → AssessmentHistory
+    histories: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     @property
     def assessments(self) -> list[Assessment]:

@@ -54,9 +54,7 @@ def tokens(text: str) -> list[tuple[str, object]]:
     out: list[tuple[str, object]] = []
     pos = 0
     for m in _TOKEN.finditer(text):
-        words = _letters(text[pos:m.start()])
-        if len(words) >= 2:
-            out.append(("text", words))
+        out.extend(_words(text[pos:m.start()]))
         pos = m.end()
         if m.group("annex"):
             out.append(("annex", int(m.group("annex_n"))))
@@ -73,10 +71,14 @@ def tokens(text: str) -> list[tuple[str, object]]:
             out.append(("roman", ROMAN[m.group("roman")]))
         else:
             out.append(("num", int(m.group("num_n") or m.group("num_b"))))
-    words = _letters(text[pos:])
-    if len(words) >= 2:
-        out.append(("text", words))
+    out.extend(_words(text[pos:]))
     return out
+
+
+def _words(chunk: str) -> list[tuple[str, object]]:
+    """Split the text between markers at spaces and line breaks into words of two or more letters."""
+    words = (_letters(w) for w in re.split(r"\s+", chunk))
+    return [("text", w) for w in words if len(w) >= 2]
 
 
 def marker(label: str) -> Marker | None:
@@ -182,9 +184,14 @@ class ItemResolver:
         node = best_entry.node
         # words after the last matched marker name a sub-item: 「2 従業者に対する教育・啓発 具体的な方法」
         position = [i for i, t in enumerate(toks) if t[0] != "text"][best_last]
+        base = node
         for kind, word in toks[position + 1:]:
             if kind == "text":
-                node = _refine(node, str(word))
+                # each later word is more specific: 「従業者に対する教育・啓発」 then 「具体的な方法」
+                node = _refine(node, str(word)) if node.children else node
+                if node is base or not node.children:
+                    found = _refine(base, str(word))
+                    node = found if found is not base else node
         # exact: every marker matched, and the words agree with the labels (a mistyped Ⅵ for Ⅳ does not)
         exact = best_matched == len(query) and best_last == len(query) - 1 and best_agreement >= 0.5
         return Resolved(node.id, node.extra.get("path") or (), node.label, exact)

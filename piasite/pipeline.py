@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .content import Site, load_site
 from .errors import BuildError, ContentErrors, ContentProblem
+from .history import analyse
 from .render import render_site
 from .schema import Schemas
 from .writer import write_site
@@ -33,7 +34,8 @@ def validate(content: Path) -> tuple[Site, list[ContentProblem]]:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ContentErrors(errors)
-    return site, [p for p in problems if p.severity != "error"]
+    site.histories, history_warnings = analyse(site)
+    return site, [p for p in problems if p.severity != "error"] + history_warnings
 
 
 def build(content: Path, out: Path) -> BuildResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,19 +163,85 @@ def render_site(site: Site, env: Environment | None = None) -> list[Page]:
         )
         pages.append(Page(path, html))
         for assessment in org.assessments:
-            path = f"{org.slug}/{assessment.slug}/index.html"
-            pages.append(Page(path, _render_assessment(env, site, assessment, assessment.latest, common(path))))
+            base = f"{org.slug}/{assessment.slug}/"
+            history = site.histories.get((org.slug, assessment.slug))
+            path = base + "index.html"
+            pages.append(Page(path, _render_assessment(env, site, assessment, assessment.latest, history, common(path))))
+            # every version, the latest included, also has a permanent dated address
+            for version in assessment.versions:
+                path = f"{base}{version.iso}/index.html"
+                pages.append(Page(path, _render_assessment(env, site, assessment, version, history, common(path), dated=True)))
+            if history is None:
+                continue
+            if history.dates:
+                path = base + "changes/index.html"
+                html = env.get_template("changes.html").render(
+                    assessment=assessment, org=org, version=assessment.latest, data=assessment.latest.data,
+                    dates=history.dates, title=assessment_title(assessment), base=base, **common(path),
+                )
+                pages.append(Page(path, html))
+            for iso, diff in history.diffs.items():
+                path = f"{base}{iso}/diff/index.html"
+                html = env.get_template("diff.html").render(
+                    assessment=assessment, org=org, diff=diff, title=assessment_title(assessment), base=base, **common(path)
+                )
+                pages.append(Page(path, html))
+    pages.append(Page("feed.xml", env.get_template("feed.xml").render(
+        entries=feed_entries(site), feed_id=uuid.uuid5(uuid.NAMESPACE_URL, "pia-site:feed.xml"))))
     return pages
 
 
-def _render_assessment(env: Environment, site: Site, assessment: Assessment, version: Version, ctx: dict) -> str:
+def version_links(assessment: Assessment, current: Version | None, url: Any) -> list[dict[str, Any]]:
+    """Return the version list of an assessment, newest first, for the versions_list component."""
+    base = f"{assessment.org.slug}/{assessment.slug}/"
+    out = []
+    for i, v in enumerate(assessment.versions):
+        notes = []
+        if v is assessment.latest:
+            notes.append("最新")
+        if v.data.get("reconstructed"):
+            notes.append("変更箇所から復元")
+        out.append({
+            "label": f"{wareki(v.iso)}の版",
+            "href": url(f"{base}{v.iso}/"),
+            "current": v is current,
+            "notes": notes,
+            "diff_href": url(f"{base}{v.iso}/diff/") if i else None,
+        })
+    return list(reversed(out))
+
+
+def feed_entries(site: Site) -> list[dict[str, Any]]:
+    """Return one feed entry per published version, newest first (ties in a stable order)."""
+    entries = []
+    for assessment in site.assessments:
+        base = f"{assessment.org.slug}/{assessment.slug}/"
+        for i, v in enumerate(assessment.versions):
+            entries.append({
+                "id": "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"pia-site:{base}{v.iso}")),
+                "title": f"{assessment_title(assessment)}({wareki(v.iso)}の版)",
+                "org": assessment.org.name,
+                "date": v.iso,
+                "href": f"{base}{v.iso}/",
+                "diff_href": f"{base}{v.iso}/diff/" if i else None,
+                "summary": f"{assessment.org.name}の{v.data['form']}。公表日 {wareki(v.iso)}。状態: {status_text(v)}。"
+                + ("変更箇所から復元した版です。" if v.data.get("reconstructed") else ""),
+            })
+    return sorted(entries, key=lambda e: (e["date"], e["href"]), reverse=True)
+
+
+def _render_assessment(
+    env: Environment, site: Site, assessment: Assessment, version: Version, history: Any, ctx: dict, dated: bool = False
+) -> str:
     """Render one version of an assessment as a whole document page."""
     try:
         sections = document_sections(site, version, assessment.org.name)
         return env.get_template("assessment.html").render(
             assessment=assessment, org=assessment.org, version=version, data=version.data,
             sections=sections, glance=build_glance(site.schemas.assessment, version.data),
-            choice_sets=choice_sets(sections, site.schemas.assessment.doc), **ctx,
+            choice_sets=choice_sets(sections, site.schemas.assessment.doc), dated=dated,
+            versions=version_links(assessment, version, ctx["url"]), has_changes=history is not None and bool(history.dates),
+            is_latest=version is assessment.latest, base=f"{assessment.org.slug}/{assessment.slug}/", **ctx,
         )
     except Exception:
         log.error("while rendering %s", version.source)
