@@ -164,6 +164,7 @@ class Leaf:
     labels: list[str]
     value: str
     anchor: str
+    section: str = ""  # the part of the document it is in (Ⅰ 基本情報, Ⅱ 特定個人情報ファイルの概要 …)
 
 
 @dataclass
@@ -240,9 +241,42 @@ def flatten(schema: Schema, data: dict[str, Any]) -> dict[tuple, Leaf]:
             for i, item in enumerate(value):
                 walk(item, path + (i,), key + (_identity(item, i),))
             return
-        out[key] = Leaf(key, path, schema.labels(root, path), _as_text(value), make_id(path, data))
+        out[key] = Leaf(key, path, _labels(schema, root, data, path), _as_text(value), make_id(path, data),
+                        _section_title(schema, root, path))
 
     walk(data, (), ())
+    return out
+
+
+def _section_title(schema: Schema, root: dict[str, Any], path: tuple) -> str:
+    """Return the title of the document part a path belongs to; a file's parts are Ⅱ, (別添2) and Ⅲ."""
+    if len(path) >= 3 and path[0] == "files":
+        part = "overview" if path[2] == "name" else path[2]
+        return schema.labels(root, ("files", 0, part))[-1]
+    return schema.labels(root, path[:1])[0] if path else ""
+
+
+def _labels(schema: Schema, root: dict[str, Any], data: dict[str, Any], path: tuple) -> list[str]:
+    """Return the labels along a path the way the document shows them: Ⅱ …, (1) ファイル名, 委託事項1, ①…"""
+    labels = schema.labels(root, path)
+    out: list[str] = []
+    for i, part in enumerate(path):
+        if i >= len(labels):
+            break
+        if isinstance(part, int):
+            item = get_path(data, path[:i + 1])
+            title = labels[i - 1] if i else ""
+            if path[0] == "files" and i == 1:
+                continue  # shown after the part's title, as on the page
+            number = item.get("number") if isinstance(item, dict) else None
+            name = item.get("name") if isinstance(item, dict) else None
+            out[-1] = f"{title}{number if number is not None else part + 1}" + (f": {name}" if name else "")
+        else:
+            out.append(labels[i])
+    if path and path[0] == "files" and len(out) >= 2 and isinstance(path[1], int):
+        f = get_path(data, path[:2]) or {}
+        # 「特定個人情報ファイル」「Ⅱ …」 → 「Ⅱ …」「(1) 名前」
+        out = [out[1], f"({path[1] + 1}) {f.get('name') or ''}".strip(), *out[2:]]
     return out
 
 
@@ -279,8 +313,7 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
     sections: dict[str, SectionDiff] = {}
     order = _section_order(schema, new.data)
 
-    def section_for(labels: list[str]) -> SectionDiff:
-        title = labels[0] if labels else ""
+    def section_for(title: str) -> SectionDiff:
         return sections.setdefault(title, SectionDiff(title))
 
     entries: list[EntryChange] = []
@@ -293,10 +326,16 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
             depth = len(prefix)
             version = new if side == "new" else old
             path = first.path[:depth]
-            ec = EntryChange(kind, first.labels[:depth], _entry_title(version.data, path), make_id(path, version.data)
+            root = schema.root_for(version.data)
+            if len(path) == 2 and path[0] == "files":
+                # a whole 特定個人情報ファイル: its own group, named as the document numbers it
+                labels = [schema.labels(root, path)[0], _labels(schema, root, version.data, path + ("name",))[1]]
+            else:
+                labels = _labels(schema, root, version.data, path)
+            ec = EntryChange(kind, labels, _entry_title(version.data, path), make_id(path, version.data)
                              if side == "new" else None, path, len(leaves))
             entries.append(ec)
-            section_for(first.labels).entries.append(ec)
+            section_for(labels[0] if len(path) == 2 and path[0] == "files" else first.section).entries.append(ec)
     changes: list[ItemChange] = []
     for key in list(a) + [k for k in b if k not in a]:
         old_leaf, new_leaf = a.get(key), b.get(key)
@@ -304,7 +343,7 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
             continue
         if old_leaf and new_leaf:
             if old_leaf.value == new_leaf.value:
-                section_for(new_leaf.labels).unchanged += 1
+                section_for(new_leaf.section).unchanged += 1
                 continue
             kind = "変更"
         elif new_leaf:
@@ -324,7 +363,7 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
             new_leaf.path if new_leaf else None, old_leaf.path if old_leaf else None,
         )
         changes.append(change)
-        section_for(leaf.labels).changes.append(change)
+        section_for(leaf.section).changes.append(change)
     # the change-log rows the newer version dates after the older one
     resolver = ItemResolver(document_sections(site, new, assessment.org.name))
     rows = [e for e in change_entries(resolver, new.data.get("change_log") or [])
@@ -335,8 +374,14 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
 
 
 def _section_order(schema: Schema, data: dict[str, Any]) -> list[str]:
-    root = schema.root_for(data)
-    return [schema.resolve(p).get("title", k) for k, p in schema.resolve(root).get("properties", {}).items()]
+    """Return the document's parts in form order, a file's parts (Ⅱ, 別添2, Ⅲ) in place of 「files」."""
+    root = schema.resolve(schema.root_for(data))
+    out = []
+    for key, prop in root.get("properties", {}).items():
+        out.append(schema.resolve(prop).get("title", key))
+        if key == "files":
+            out += [schema.labels(root, ("files", 0, part))[-1] for part in ("overview", "record_items", "risk_measures")]
+    return out
 
 
 def _entry_prefixes(leaves: dict[tuple, Leaf]) -> set[tuple]:
@@ -360,8 +405,7 @@ def _first_path(leaves: dict[tuple, Leaf], prefix: tuple) -> tuple:
 def _entry_title(data: dict[str, Any], path: tuple) -> str:
     item = get_path(data, path) or {}
     name = item.get("name") if isinstance(item, dict) else None
-    number = item.get("number") if isinstance(item, dict) else None
-    return " ".join(str(x) for x in (number, name) if x not in (None, ""))
+    return str(name) if name not in (None, "") else ""
 
 
 def _in_whole_entry(key: tuple, entries: list[EntryChange], a: dict[tuple, Leaf], b: dict[tuple, Leaf]) -> bool:

@@ -142,6 +142,7 @@ class ItemResolver:
 
     def __init__(self, sections: Iterable[Node]):
         self.entries: list[_Entry] = []
+        self.parents: dict[int, Node] = {}
         for section in sections:
             self._index(section, [], [], 0)
 
@@ -153,6 +154,7 @@ class ItemResolver:
             file_index = path[1] + 1
         self.entries.append(_Entry(node, markers, labels, file_index))
         for child in node.children:
+            self.parents[id(child)] = node
             self._index(child, markers, labels, file_index)
 
     def resolve(self, text: str | None) -> Resolved | None:
@@ -184,7 +186,8 @@ class ItemResolver:
         node = best_entry.node
         # words after the last matched marker name a sub-item: 「2 従業者に対する教育・啓発 具体的な方法」
         position = [i for i, t in enumerate(toks) if t[0] != "text"][best_last]
-        base = node
+        # a matched item has no sub-items: its words may name a sibling (「⑥技術的対策 具体的な対策の内容」)
+        base = node if node.children else self.parents.get(id(node), node)
         for kind, word in toks[position + 1:]:
             if kind == "text":
                 # each later word is more specific: 「従業者に対する教育・啓発」 then 「具体的な方法」

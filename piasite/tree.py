@@ -39,6 +39,11 @@ class Node:
             return not self.value and not self.other
         return self.value in (None, "", [])
 
+    @property
+    def is_blank(self) -> bool:
+        """Return whether nothing below this node holds a value (a part missing from the source)."""
+        return all(n.is_empty for n in self.walk() if n.kind in ("item", "rows", "table"))
+
     def blocks(self) -> list[tuple[str, Any]]:
         """Group consecutive items into one list, so each run renders as one <dl>."""
         out: list[tuple[str, Any]] = []
