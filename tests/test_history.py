@@ -234,3 +234,28 @@ def test_feed_is_atom_with_one_entry_per_version_newest_first(built_site):
         assert (built_site / href / "index.html").is_file(), href
     head = soup_of(built_site / "index.html").find("link", rel="alternate", type="application/atom+xml")
     assert head["href"] == "feed.xml"
+
+
+def test_miyagi_reconstructed_versions_are_published_and_diffed(built_site):
+    """宮城県 has earlier versions reconstructed from its change log; the latest diff lists the added 附票 file."""
+    miyagi = next(a for a in SITE.assessments if a.org.slug == "miyagi-pref")
+    assert len(miyagi.versions) >= 2
+    previous = miyagi.versions[-2]
+    assert previous.data["reconstructed"]["from_version"]
+    assert [f["name"] for f in previous.data["files"]] == ["都道府県知事保存本人確認情報ファイル"]
+    base = built_site / "miyagi-pref" / "07-juki-net"
+    past = soup_of(base / previous.iso / "index.html")
+    assert "変更箇所から復元したもの" in past.select_one(".notice--reconstructed").get_text()
+    diff = soup_of(base / miyagi.latest.iso / "diff" / "index.html")
+    added = [d.get_text(" ", strip=True) for d in diff.select(".diff-entry--added")]
+    assert any("(2) 都道府県知事保存附票本人確認情報ファイル" in text and "追加されました" in text for text in added), added
+    versions = soup_of(base / "index.html").select("#versions li")
+    assert len(versions) == len(miyagi.versions)
+    assert "変更箇所から復元" in versions[1].get_text()
+
+
+def test_whole_missing_part_says_so_once_and_keeps_item_ids(built_site):
+    soup = soup_of(built_site / "morioka-city" / "01-juki" / "index.html")
+    part = soup.find(id="f2-overview-basic").find_parent("section")
+    assert part.get_text().count("この版では掲載できません") == 1
+    assert part.find(id="f2-overview-basic-kind") is not None
