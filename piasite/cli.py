@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 from .errors import BuildError, ContentErrors, ContentProblem
-from .pipeline import build, validate
+from .pipeline import BrokenLinks, build, validate
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -30,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--content", default="content", type=Path, help="コンテンツのフォルダ(既定: content)")
         if name == "build":
             p.add_argument("--out", default="site", type=Path, help="出力先のフォルダ(既定: site)")
+            p.add_argument("--base-url", default=os.environ.get("PIA_BASE_URL", ""),
+                           help="公開先の URL(例: https://example.github.io/pia/)。sitemap.xml に使います(既定: 環境変数 PIA_BASE_URL)")
+            p.add_argument("--strict", action="store_true", help="リンク切れをエラーにします(CI 用)")
     return parser
 
 
@@ -52,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
             versions = sum(len(a.versions) for a in site.assessments)
             print(f"検証しました: 団体 {len(site.organizations)}、評価書 {len(site.assessments)}、版 {versions}。エラー 0 件、警告 {len(warnings)} 件。")
             return EXIT_OK
-        result = build(args.content, args.out)
+        result = build(args.content, args.out, base_url=args.base_url, strict=args.strict)
         _report(result.warnings)
+        for link in result.broken_links:
+            print(f"警告: {link.format()}", file=sys.stderr)
         total = sum(result.timings.values())
         print(f"サイトを生成しました: {args.out}/ に {result.files} ファイル、警告 {len(result.warnings)} 件、{total:.1f} 秒。")
         return EXIT_OK
@@ -61,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         _report(exc.problems)
         files = len({p.file for p in exc.problems})
         print(f"エラー {len(exc.problems)} 件({files} ファイル)。出力は変更していません。", file=sys.stderr)
+        return EXIT_CONTENT
+    except BrokenLinks as exc:
+        for link in exc.broken:
+            print(f"エラー: {link.format()}", file=sys.stderr)
+        print(f"エラー: {exc} 出力は変更していません。", file=sys.stderr)
         return EXIT_CONTENT
     except BuildError as exc:
         print(f"エラー: {exc}", file=sys.stderr)

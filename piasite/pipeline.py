@@ -10,6 +10,7 @@ from pathlib import Path
 from .content import Site, load_site
 from .errors import BuildError, ContentErrors, ContentProblem
 from .history import analyse
+from .links import BrokenLink, check_links
 from .render import render_site
 from .schema import Schemas
 from .writer import write_site
@@ -25,6 +26,7 @@ class BuildResult:
 
     files: int = 0
     warnings: list[ContentProblem] = field(default_factory=list)
+    broken_links: list[BrokenLink] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -38,18 +40,46 @@ def validate(content: Path) -> tuple[Site, list[ContentProblem]]:
     return site, [p for p in problems if p.severity != "error"] + history_warnings
 
 
-def build(content: Path, out: Path) -> BuildResult:
-    """Validate, render and write the site; on any error nothing in `out` changes."""
+def build(content: Path, out: Path, base_url: str = "", strict: bool = False) -> BuildResult:
+    """Validate, render, check links and write the site; on any error nothing in `out` changes.
+
+    In strict mode (CI) a broken internal link or fragment is an error; otherwise it is a warning.
+    """
     result = BuildResult()
     t0 = time.perf_counter()
     site, result.warnings = validate(content)
     t1 = time.perf_counter()
     result.timings["validate"] = t1 - t0
-    pages = render_site(site)
+    pages = render_site(site, base_url=normalize_base_url(base_url))
     t2 = time.perf_counter()
     result.timings["render"] = t2 - t1
     if not pages:
         raise BuildError("出力するページがありません。")
+    assets = {f"assets/{p.relative_to(STATIC_DIR).as_posix()}" for p in STATIC_DIR.rglob("*") if p.is_file()}
+    broken = check_links(pages, assets)
+    t3 = time.perf_counter()
+    result.timings["links"] = t3 - t2
+    if broken and strict:
+        raise BrokenLinks(broken)
+    result.broken_links = broken
     result.files = write_site(pages, STATIC_DIR, out)
-    result.timings["write"] = time.perf_counter() - t2
+    result.timings["write"] = time.perf_counter() - t3
     return result
+
+
+def normalize_base_url(base_url: str) -> str:
+    """Return the base URL ending in one slash, or "" when none is set; only http(s) is accepted."""
+    base_url = (base_url or "").strip()
+    if not base_url:
+        return ""
+    if not base_url.startswith(("http://", "https://")):
+        raise BuildError(f"--base-url は http:// または https:// で始まる URL にしてください(指定: {base_url})。")
+    return base_url.rstrip("/") + "/"
+
+
+class BrokenLinks(BuildError):
+    """Raised by a strict build when internal links do not resolve."""
+
+    def __init__(self, broken: list[BrokenLink]):
+        super().__init__(f"リンク切れが {len(broken)} 件あります。")
+        self.broken = broken
