@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VERSION_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
 ORG_FILE = "organization.yaml"
+# names of the same entity that the normalisation rule cannot merge (see entities.py)
+ALIASES_FILE = "aliases.yaml"
 # Files an organisation folder may hold besides organization.yaml and assessment folders.
 ALLOWED_NOTES = {"CORRECTIONS.md", "README.md"}
 
@@ -72,6 +74,8 @@ class Site:
     schemas: Schemas
     # computed by history.analyse during validation: (org slug, assessment slug) → AssessmentHistory
     histories: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # content/aliases.yaml: normalised alias → normalised name (see entities.py)
+    aliases: dict[str, str] = field(default_factory=dict)
 
     @property
     def assessments(self) -> list[Assessment]:
@@ -107,6 +111,7 @@ def load_site(content_dir: Path, schemas: Schemas | None = None) -> tuple[Site, 
         add(content_dir, "コンテンツのフォルダが見つかりません。--content で正しいフォルダを指定してください。")
         return Site([], schemas), problems
 
+    aliases: dict[str, str] = {}
     for org_dir in sorted(content_dir.iterdir()):
         if org_dir.name.startswith("."):
             continue
@@ -114,8 +119,10 @@ def load_site(content_dir: Path, schemas: Schemas | None = None) -> tuple[Site, 
             add(org_dir, "content/ の外を指すシンボリックリンクは使えません。実体のフォルダやファイルを置いてください。")
             continue
         if not org_dir.is_dir():
-            if org_dir.name not in ALLOWED_NOTES:
-                add(org_dir, "content/ の直下には団体のフォルダだけを置いてください。")
+            if org_dir.name == ALIASES_FILE:
+                aliases = _load_aliases(org_dir, rel(org_dir), problems)
+            elif org_dir.name not in ALLOWED_NOTES:
+                add(org_dir, f"content/ の直下には団体のフォルダ(と {ALIASES_FILE})だけを置いてください。")
             continue
         if not SLUG.match(org_dir.name):
             add(org_dir, f"フォルダ名「{org_dir.name}」は使えません。半角英小文字・数字・ハイフンで付けてください(例: miyagi-pref)。")
@@ -156,7 +163,28 @@ def load_site(content_dir: Path, schemas: Schemas | None = None) -> tuple[Site, 
             elif not any(p.file.startswith(rel(a_dir)) for p in problems):
                 add(a_dir, "評価書のフォルダに版のファイル(YYYY-MM-DD.yaml)がありません。")
         organizations.append(org)
-    return Site(organizations, schemas), problems
+    return Site(organizations, schemas, aliases=aliases), problems
+
+
+def _load_aliases(path: Path, display: str, problems: list) -> dict[str, str]:
+    """Read content/aliases.yaml: `aliases:` mapping each other way of writing a name to the name to use."""
+    loaded, found = load_yaml(path, display)
+    problems.extend(found)
+    if loaded is None:
+        return {}
+    data = loaded.data
+    aliases = data.get("aliases") if isinstance(data, dict) else None
+    if not isinstance(aliases, dict) or set(data) != {"aliases"}:
+        problems.append(ContentProblem(display, 1, 1, "aliases.yaml には「aliases:」の下に「別の書き方: 使う名前」の組だけを書いてください。"))
+        return {}
+    out = {}
+    for key, value in aliases.items():
+        if not isinstance(value, str) or not isinstance(key, str) or not key.strip() or not value.strip():
+            line, col = loaded.position(("aliases", key))
+            problems.append(ContentProblem(display, line, col, f"「{key}」の名前は文字列で書いてください。"))
+            continue
+        out[key] = value
+    return out
 
 
 def _inside(path: Path, root: Path) -> bool:

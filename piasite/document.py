@@ -7,7 +7,16 @@ from .tree import Node, TreeBuilder
 
 
 def document_sections(site: Site, version: Version, org_name: str = "") -> list[Node]:
-    """Return the top-level sections of a version in the form's order."""
+    """Return the top-level sections of a version in the form's order (built once per version)."""
+    cached = getattr(version, "_sections", None)
+    if cached is not None:
+        return cached
+    sections = _build_sections(site, version, org_name)
+    version._sections = sections  # type: ignore[attr-defined]
+    return sections
+
+
+def _build_sections(site: Site, version: Version, org_name: str) -> list[Node]:
     builder = TreeBuilder(site.schemas.assessment, version.data)
     data = version.data
     form = data["form"]

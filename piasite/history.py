@@ -316,6 +316,18 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
     def section_for(title: str) -> SectionDiff:
         return sections.setdefault(title, SectionDiff(title))
 
+    ids = {n.id for s in document_sections(site, new, assessment.org.name) for n in s.walk()}
+
+    def new_anchor(path: tuple) -> str | None:
+        """Return the id on the newer version's page nearest to a path (an entry's name is in its heading)."""
+        if len(path) == 2 and path[0] == "files":
+            path = path + ("overview",)
+        for k in range(len(path), 0, -1):
+            anchor = make_id(path[:k], new.data)
+            if anchor in ids:
+                return anchor
+        return None
+
     entries: list[EntryChange] = []
     # whole list entries present on one side only (a file, a system …): report once, not item by item
     for side, here, there, kind in (("new", b, a, "追加"), ("old", a, b, "削除")):
@@ -332,7 +344,7 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
                 labels = [schema.labels(root, path)[0], _labels(schema, root, version.data, path + ("name",))[1]]
             else:
                 labels = _labels(schema, root, version.data, path)
-            ec = EntryChange(kind, labels, _entry_title(version.data, path), make_id(path, version.data)
+            ec = EntryChange(kind, labels, _entry_title(version.data, path), new_anchor(path)
                              if side == "new" else None, path, len(leaves))
             entries.append(ec)
             section_for(labels[0] if len(path) == 2 and path[0] == "files" else first.section).entries.append(ec)
@@ -359,7 +371,7 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
         change = ItemChange(
             kind, leaf.labels, old_leaf.value if old_leaf else "", new_leaf.value if new_leaf else "",
             inline_diff(old_leaf.value if old_leaf else "", new_leaf.value if new_leaf else ""),
-            old_leaf.anchor if old_leaf else None, new_leaf.anchor if new_leaf else None,
+            old_leaf.anchor if old_leaf else None, new_anchor(new_leaf.path) if new_leaf else None,
             new_leaf.path if new_leaf else None, old_leaf.path if old_leaf else None,
         )
         changes.append(change)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
 import uuid
@@ -13,6 +14,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .content import Assessment, Organization, Site, Version
 from .document import choice_sets, document_sections
+from .compare import compare
+from .entities import KINDS, Entity, by_kind, collect, mention_index
 from .glance import build_glance
 from .text import is_iso_date, markdown, plain, time_tag, wareki
 
@@ -124,8 +127,12 @@ def recent_assessments(site: Site, limit: int = 20) -> list[Assessment]:
     return sorted(site.assessments, key=lambda a: (a.latest.date, a.org.slug, a.slug), reverse=True)[:limit]
 
 
-def render_site(site: Site, env: Environment | None = None) -> list[Page]:
-    """Render every page of the site; return pages in a stable order."""
+def render_site(site: Site, env: Environment | None = None, base_url: str = "") -> list[Page]:
+    """Render every page of the site, its open data and feeds; return pages in a stable order.
+
+    `base_url` is the address the site is published at (e.g. https://example.github.io/pia/); the
+    sitemap needs absolute addresses, so it is only written when a base URL is given.
+    """
     env = env or make_environment()
     pages: list[Page] = []
     schema = site.schemas.assessment.doc
@@ -151,6 +158,19 @@ def render_site(site: Site, env: Environment | None = None) -> list[Page]:
             "summary_labels": summary_labels,
         }
 
+    ids = {
+        (a.org.slug, a.slug): {n.id for sec in document_sections(site, a.latest, a.org.name) for n in sec.walk()}
+        for a in site.assessments
+    }
+    entities = collect(site, site.aliases, ids)
+    mentions = mention_index(entities)
+    for a in site.assessments:
+        # each mention on the latest page links to its entity page
+        page_mentions = mentions.get((a.org.slug, a.slug), {})
+        for sec in document_sections(site, a.latest, a.org.name):
+            for node in sec.walk():
+                if node.id in page_mentions:
+                    node.extra["entity"] = page_mentions[node.id]
     path = "index.html"
     html = env.get_template("index.html").render(
         site=site, groups=prefecture_groups(site), recent=recent_assessments(site), **common(path)
@@ -186,8 +206,78 @@ def render_site(site: Site, env: Environment | None = None) -> list[Page]:
                     assessment=assessment, org=org, diff=diff, title=assessment_title(assessment), base=base, **common(path)
                 )
                 pages.append(Page(path, html))
+    pages.extend(_entity_pages(env, site, entities, common))
+    path = "compare/index.html"
+    pages.append(Page(path, env.get_template("compare.html").render(comparison=compare(site), site=site, **common(path))))
+    pages.extend(open_data(site))
+    pages.append(Page("robots.txt", "User-agent: *\nAllow: /\n" + (f"Sitemap: {base_url}sitemap.xml\n" if base_url else "")))
+    if base_url:
+        html_pages = sorted(p.path for p in pages if p.path.endswith("index.html"))
+        pages.append(Page("sitemap.xml", env.get_template("sitemap.xml").render(
+            urls=[base_url + p[: -len("index.html")] for p in html_pages])))
     pages.append(Page("feed.xml", env.get_template("feed.xml").render(
         entries=feed_entries(site), feed_id=uuid.uuid5(uuid.NAMESPACE_URL, "pia-site:feed.xml"))))
+    return pages
+
+
+def _entity_pages(env: Environment, site: Site, entities: dict[str, Entity], common: Any) -> list[Page]:
+    """Render the index of entities, one index per kind, and one page per entity."""
+    pages = []
+    kinds = by_kind(entities)
+    path = "entities/index.html"
+    pages.append(Page(path, env.get_template("entities.html").render(kinds=kinds, kind_names=KINDS, **common(path))))
+    for kind, items in kinds.items():
+        path = f"entities/{kind}/index.html"
+        html = env.get_template("entity_kind.html").render(
+            kind=kind, kind_name=KINDS[kind][0], entities=items, **common(path))
+        pages.append(Page(path, html))
+    for entity in entities.values():
+        path = f"entities/{entity.slug}/index.html"
+        html = env.get_template("entity.html").render(entity=entity, kind_names=KINDS, **common(path))
+        pages.append(Page(path, html))
+    return pages
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def open_data(site: Site) -> list[Page]:
+    """Return the open data: each version's validated data, a catalog of everything, and the schemas."""
+    pages: list[Page] = []
+    catalog = []
+    for assessment in site.assessments:
+        base = f"{assessment.org.slug}/{assessment.slug}/"
+        versions = []
+        for i, v in enumerate(assessment.versions):
+            pages.append(Page(f"{base}{v.iso}/data.json", _json(v.data)))
+            versions.append({
+                "date": v.iso,
+                "url": f"{base}{v.iso}/",
+                "data": f"{base}{v.iso}/data.json",
+                "diff_from_previous": f"{base}{v.iso}/diff/" if i else None,
+                "reconstructed": bool(v.data.get("reconstructed")),
+            })
+        pages.append(Page(f"{base}data.json", _json(assessment.latest.data)))
+        latest = assessment.latest.data
+        catalog.append({
+            "organization": {"slug": assessment.org.slug, **assessment.org.data},
+            "slug": assessment.slug,
+            "title": assessment_title(assessment),
+            "form": latest["form"],
+            "status": latest.get("status", "公表"),
+            "url": base,
+            "data": f"{base}data.json",
+            "changes": f"{base}changes/" if latest.get("change_log") else None,
+            "versions": list(reversed(versions)),
+        })
+    pages.append(Page("api/assessments.json", _json({
+        "description": "特定個人情報保護評価書の一覧。URL はサイトの最上位からの相対パスです。",
+        "schema": {"assessment": "schema/assessment.schema.json", "organization": "schema/organization.schema.json"},
+        "assessments": catalog,
+    })))
+    for schema in (site.schemas.assessment, site.schemas.organization):
+        pages.append(Page(f"schema/{schema.path.name}", schema.path.read_text(encoding="utf-8")))
     return pages
 
 

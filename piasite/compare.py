@@ -1,0 +1,112 @@
+"""The comparison view: every self-assessed item of every assessment, question by question.
+
+A self-assessed item is a choice whose option list is one of the form's self-ratings (リスクへの対策は
+十分か, 重大事故の発生, 監査, 従業者に対する教育・啓発, the 十分に行っている / 定めている items of Ⅲ7 …).
+Questions are grouped by their labels along the form (the file they belong to is part of the answer,
+not of the question), so the same question of different assessments lines up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .content import Assessment, Site
+from .document import document_sections
+from .tree import Node
+
+# option lists (schema $defs, as choice_set ids) whose answers are the organisation's own assessment
+SELF_ASSESSED = {
+    "rating", "incident", "effort", "doing", "defining", "recording", "limiting", "maintaining", "informing",
+    "nisc", "subcontract-assurance",
+}
+INCIDENT = "incident"
+NOT_STATED = "記載なし"
+UNAVAILABLE = "この版では掲載できません"
+
+
+@dataclass
+class Answer:
+    """One assessment's answer to a question (for one file, when the question is asked per file)."""
+
+    assessment: Assessment
+    file: str  # 「(1) 住民基本台帳ファイル」 or ""
+    value: str
+    anchor: str
+    detail: str = ""  # for 重大事故: その内容
+
+
+@dataclass
+class Question:
+    """A self-assessed item as the form asks it, with every answer."""
+
+    key: tuple[str, ...]
+    form: str
+    answers: list[Answer] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.key[-1]
+
+    @property
+    def context(self) -> str:
+        return " › ".join(self.key[:-1])
+
+    def counts(self) -> list[tuple[str, int]]:
+        out: dict[str, int] = {}
+        for a in self.answers:
+            out[a.value] = out.get(a.value, 0) + 1
+        return sorted(out.items(), key=lambda kv: (kv[0] in (NOT_STATED, UNAVAILABLE), -kv[1], kv[0]))
+
+
+@dataclass
+class Comparison:
+    """All questions in form order, and the assessments that report a 重大事故."""
+
+    questions: list[Question]
+    incidents: list[Answer]
+
+
+def compare(site: Site) -> Comparison:
+    """Collect every self-assessed answer of the latest versions."""
+    questions: dict[tuple, Question] = {}
+    incidents: list[Answer] = []
+    for assessment in site.assessments:
+        form = assessment.latest.data["form"]
+        for section in document_sections(site, assessment.latest, assessment.org.name):
+            _walk(section, [], "", assessment, form, questions, incidents)
+    return Comparison(list(questions.values()), incidents)
+
+
+def _walk(node: Node, labels: list[str], file: str, assessment: Assessment, form: str,
+          questions: dict[tuple, Question], incidents: list[Answer]) -> None:
+    path = node.extra.get("path") or ()
+    is_file = len(path) == 3 and path[0] == "files" and node.kind == "section"
+    if is_file:
+        file = node.label
+    elif node.label:
+        labels = labels + [node.label]
+    if node.kind == "item" and node.value_kind == "choice" and node.extra.get("choice_set") in SELF_ASSESSED:
+        key = tuple(labels)
+        question = questions.setdefault((form, key), Question(key, form))
+        value = node.value if node.value not in (None, "") else (UNAVAILABLE if node.unavailable is not None else NOT_STATED)
+        answer = Answer(assessment, file, str(value), node.id)
+        question.answers.append(answer)
+        if node.extra.get("choice_set") == INCIDENT and value == "発生あり":
+            answer.detail = _incident_detail(node, assessment)
+            incidents.append(answer)
+    for child in node.children:
+        _walk(child, labels, file, assessment, form, questions, incidents)
+
+
+def _incident_detail(node: Node, assessment: Assessment) -> str:
+    """Return the 「その内容」 written beside a 重大事故 answer, if the data has it."""
+    data = assessment.latest.data
+    path = node.extra.get("path") or ()
+    parent: object = data
+    for part in path[:-1]:
+        parent = parent[part] if isinstance(parent, (dict, list)) else None  # type: ignore[index]
+    if isinstance(parent, dict):
+        for key in ("incident_content", "incident_detail", "content"):
+            if parent.get(key):
+                return str(parent[key])
+    return ""

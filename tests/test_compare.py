@@ -1,0 +1,61 @@
+"""The comparison view of self-assessed items, and the list of reported 重大事故."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from piasite.compare import SELF_ASSESSED, compare
+from piasite.content import load_site
+from piasite.document import document_sections
+from piasite.schema import Schemas
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE, _ = load_site(ROOT / "content", Schemas())
+
+
+def test_every_self_assessed_item_of_every_assessment_is_compared():
+    expected = {}
+    for a in SITE.assessments:
+        for s in document_sections(SITE, a.latest, a.org.name):
+            for n in s.walk():
+                if n.value_kind == "choice" and n.extra.get("choice_set") in SELF_ASSESSED:
+                    expected[(a.org.slug, n.id)] = n.value or ""
+    comparison = compare(SITE)
+    got = {(ans.assessment.org.slug, ans.anchor): ans.value for q in comparison.questions for ans in q.answers}
+    assert set(got) == set(expected)
+    assert len(got) > 250
+    for key, value in expected.items():
+        if value:
+            assert got[key] == value
+
+
+def test_same_question_lines_up_across_assessments():
+    comparison = compare(SITE)
+    q = next(q for q in comparison.questions if q.form == "全項目評価書" and q.label == "リスクへの対策は十分か"
+             and "リスク1" in q.context and "2. 特定個人情報の入手" in q.context)
+    assert {a.assessment.org.slug for a in q.answers} == {"kochi-city", "miyagi-pref", "morioka-city"}
+
+
+def test_compare_page_links_each_answer_to_its_item(built_site):
+    soup = BeautifulSoup((built_site / "compare" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    answers = soup.select(".question li[data-org]")
+    assert len(answers) > 250
+    pages: dict[str, BeautifulSoup] = {}
+    for li in answers[:: max(1, len(answers) // 40)]:
+        href = li.a["href"]
+        page, _, fragment = href.partition("#")
+        if page not in pages:
+            pages[page] = BeautifulSoup((built_site / "compare" / page / "index.html").resolve().read_text(encoding="utf-8"),
+                                        "html.parser")
+        assert pages[page].find(id=fragment) is not None, href
+    # the filter form is hidden until its script runs
+    assert soup.find("form", id="compare-filters").has_attr("hidden")
+
+
+def test_incidents_are_listed_with_their_description(built_site):
+    reported = [a for q in compare(SITE).questions for a in q.answers if a.value == "発生あり"]
+    soup = BeautifulSoup((built_site / "compare" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    listed = soup.find(id="incidents").find_parent("section").select("li")
+    assert len(listed) == len(reported)
