@@ -12,6 +12,7 @@ ASCII) with a map back to the original offsets, so `Citation.start`/`end` index 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -125,8 +126,9 @@ def _int_kanji(number: int) -> str:
 def _canonical(name: str) -> str:
     """Normalise a law name: NFKC, and arabic numbers in 第…条/項/号/表 so spellings group together."""
     name = unicodedata.normalize("NFKC", name)
-    return re.sub(rf"第({_NUM})(?=[条項号表])|(?<=別表)第({_NUM})",
-                  lambda m: f"第{_kanji_int(m.group(1) or m.group(2))}", name)
+    return re.sub(
+        rf"第({_NUM})(?=[条項号表])|(?<=別表)第({_NUM})", lambda m: f"第{_kanji_int(m.group(1) or m.group(2))}", name
+    )
 
 
 class _Text:
@@ -178,9 +180,7 @@ class _Names:
     def _pattern(name: str) -> str:
         """Return a pattern matching a canonical name with its numbers in arabic or kanji."""
         parts = re.split(r"(\d+)", name)
-        return "".join(
-            f"(?:{p}|{_int_kanji(int(p))})" if i % 2 else re.escape(p) for i, p in enumerate(parts)
-        )
+        return "".join(f"(?:{p}|{_int_kanji(int(p))})" if i % 2 else re.escape(p) for i, p in enumerate(parts))
 
     def resolve(self, written: str) -> str:
         """Return the full name for a matched name such as 「住基法」 or 「住基法施行令」."""
@@ -249,12 +249,18 @@ def _skip_back(text: _Text, end: int, names: _Names) -> tuple[int, bool]:
     return end, quoted
 
 
-def _merged(abbreviations: dict[str, str] | None, text: str) -> dict[str, str]:
+@functools.lru_cache(maxsize=64)
+def _names_for(items: tuple[tuple[str, str], ...]) -> _Names:
+    """Return the compiled names for a set of abbreviations (one document's set is reused for every field)."""
+    return _Names(dict(items))
+
+
+def _merged(abbreviations: dict[str, str] | None, text: str) -> _Names:
     """Return the built-in abbreviations extended by those the text and the caller define."""
     merged = dict(BUILTIN_ABBREVIATIONS)
     merged.update(find_abbreviations(text))
     merged.update(abbreviations or {})
-    return merged
+    return _names_for(tuple(sorted(merged.items())))
 
 
 def find_abbreviations(text: str) -> dict[str, str]:
@@ -263,7 +269,7 @@ def find_abbreviations(text: str) -> dict[str, str]:
     Reads 「名称（…。以下「略称」という。）」 and 「名称（略称）」 where both end like a law's name. Pass a
     whole document (its strings joined with newlines) to get the definitions that apply to every field.
     """
-    names = _Names(BUILTIN_ABBREVIATIONS)
+    names = _names_for(tuple(sorted(BUILTIN_ABBREVIATIONS.items())))
     t = _Text(text)
     norm, found = t.norm, {}
     for open_, close in sorted(t.close_of.items()):
@@ -283,7 +289,7 @@ def find_abbreviations(text: str) -> dict[str, str]:
         named = _generic_name(norm[start:end], names, quoted, definition=bool(definition))
         if named and _canonical(short) != named[1]:
             found[_canonical(short)] = named[1]
-            names = _Names({**BUILTIN_ABBREVIATIONS, **found})
+            names = _names_for(tuple(sorted({**BUILTIN_ABBREVIATIONS, **found}.items())))
     return found
 
 
@@ -378,7 +384,7 @@ def parse_citations(text: str, abbreviations: dict[str, str] | None = None) -> t
     `article=None`. Bare references (「第7条」) take the law of the previous citation in the same string,
     or of a law named as a heading just before them; 「同法」 takes the last law named.
     """
-    names = _Names(_merged(abbreviations, text))
+    names = _merged(abbreviations, text)
     t = _Text(text)
     citations: list[Citation] = []
     unparsed: list[str] = []
@@ -421,8 +427,9 @@ def parse_citations(text: str, abbreviations: dict[str, str] | None = None) -> t
             previous = None
         else:
             start = tok.name_start if tok.name_start is not None else tok.start
-            previous = emit(law, start, tok.end, _article(m), _numbered(m.group("para"), "項"),
-                            _numbered(m.group("item"), "号"))
+            previous = emit(
+                law, start, tok.end, _article(m), _numbered(m.group("para"), "項"), _numbered(m.group("item"), "号")
+            )
             citations.append(previous)
             context = last_law = law
         previous_end = tok.end

@@ -104,6 +104,11 @@ class PrefectureGroup:
 
     name: str
     organizations: list[Organization]
+    code: str = ""  # the first two digits of the 全国地方公共団体コード; "" for national agencies
+
+    @property
+    def slug(self) -> str:
+        return f"prefectures/{self.code}/" if self.code else "prefectures/national/"
 
 
 def prefecture_groups(site: Site) -> list[PrefectureGroup]:
@@ -118,8 +123,14 @@ def prefecture_groups(site: Site) -> list[PrefectureGroup]:
     result = []
     for name in sorted(groups, key=lambda n: (order[n], n)):
         orgs = sorted(groups[name], key=lambda o: (str(o.data.get("local_government_code") or "999999"), o.slug))
-        result.append(PrefectureGroup(name, orgs))
+        result.append(PrefectureGroup(name, orgs, "" if order[name] == "99" else order[name]))
     return result
+
+
+def prefecture_slug(org: Organization) -> str:
+    """Return the site path of the prefecture page an organisation is listed on."""
+    code = str(org.data.get("local_government_code") or "")
+    return f"prefectures/{code[:2]}/" if code else "prefectures/national/"
 
 
 def recent_assessments(site: Site, limit: int = 20) -> list[Assessment]:
@@ -154,6 +165,7 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
             "url": url,
             "card": lambda assessment, heading="h3", with_org=False: card(assessment, url, heading, with_org),
             "status_text": status_text,
+            "prefecture_slug": prefecture_slug,
             "row_titles": row_titles,
             "summary_labels": summary_labels,
         }
@@ -206,6 +218,9 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
                     assessment=assessment, org=org, diff=diff, title=assessment_title(assessment), base=base, **common(path)
                 )
                 pages.append(Page(path, html))
+    for group in prefecture_groups(site):
+        path = group.slug + "index.html"
+        pages.append(Page(path, env.get_template("prefecture.html").render(group=group, **common(path))))
     pages.extend(_entity_pages(env, site, entities, common))
     path = "compare/index.html"
     pages.append(Page(path, env.get_template("compare.html").render(comparison=compare(site), site=site, **common(path))))

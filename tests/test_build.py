@@ -271,3 +271,16 @@ def test_every_numbered_item_has_a_visible_link_to_itself(built_site):
     for item in items:
         link = item.select_one("dt a.self-link")
         assert link is not None and link["href"] == f"#{item['id']}", item["id"]
+
+
+def test_prefecture_pages_group_organisations_and_are_linked(built_site):
+    index = soup_of(built_site / "index.html")
+    links = {a.get_text(strip=True): a["href"] for a in index.select("section[aria-labelledby=organizations] h3 a")}
+    assert links["宮城県"] == "prefectures/04/"
+    for org in SITE.organizations:
+        code = org.data["local_government_code"][:2]
+        page = soup_of(built_site / "prefectures" / code / "index.html")
+        assert page.h1.get_text(strip=True) == org.data["prefecture"]
+        assert f"../../{org.slug}/" in {a["href"] for a in page.select("h2 a")}
+        crumbs = [a["href"] for a in soup_of(built_site / org.slug / "index.html").select(".breadcrumb a")]
+        assert crumbs == ["../", f"../prefectures/{code}/"]
