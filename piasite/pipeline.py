@@ -10,6 +10,7 @@ from pathlib import Path
 from .content import Site, load_site
 from .errors import BuildError, ContentErrors, ContentProblem
 from .history import analyse
+from .search import build_index
 from .links import BrokenLink, check_links
 from .render import render_site
 from .schema import Schemas
@@ -40,7 +41,7 @@ def validate(content: Path) -> tuple[Site, list[ContentProblem]]:
     return site, [p for p in problems if p.severity != "error"] + history_warnings
 
 
-def build(content: Path, out: Path, base_url: str = "", strict: bool = False) -> BuildResult:
+def build(content: Path, out: Path, base_url: str = "", strict: bool = False, search: bool = True) -> BuildResult:
     """Validate, render, check links and write the site; on any error nothing in `out` changes.
 
     In strict mode (CI) a broken internal link or fragment is an error; otherwise it is a warning.
@@ -62,8 +63,15 @@ def build(content: Path, out: Path, base_url: str = "", strict: bool = False) ->
     if broken and strict:
         raise BrokenLinks(broken)
     result.broken_links = broken
-    result.files = write_site(pages, STATIC_DIR, out)
-    result.timings["write"] = time.perf_counter() - t3
+    timings = result.timings
+
+    def index(folder: Path) -> None:
+        t = time.perf_counter()
+        build_index(folder)
+        timings["search index"] = time.perf_counter() - t
+
+    result.files = write_site(pages, STATIC_DIR, out, finish=index if search else None)
+    result.timings["write"] = time.perf_counter() - t3 - result.timings.get("search index", 0.0)
     return result
 
 

@@ -221,6 +221,8 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
     for group in prefecture_groups(site):
         path = group.slug + "index.html"
         pages.append(Page(path, env.get_template("prefecture.html").render(group=group, **common(path))))
+    path = "search/index.html"
+    pages.append(Page(path, env.get_template("search.html").render(**common(path))))
     pages.extend(_entity_pages(env, site, entities, common))
     path = "compare/index.html"
     pages.append(Page(path, env.get_template("compare.html").render(comparison=compare(site), site=site, **common(path))))

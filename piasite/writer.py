@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from .errors import BuildError
 from .render import Page
@@ -14,11 +15,12 @@ from .render import Page
 log = logging.getLogger(__name__)
 
 
-def write_site(pages: list[Page], assets: Path, out: Path) -> int:
+def write_site(pages: list[Page], assets: Path, out: Path, finish: Callable[[Path], None] | None = None) -> int:
     """Write all pages and static assets into `out`, replacing it only once everything is written.
 
     The new site is written to a temporary folder beside `out` and swapped in with renames, so a
     failure at any point (a full disk included) leaves the previous site exactly as it was.
+    `finish` runs on the complete new folder before the swap; if it fails, nothing changes.
     Returns the number of files written.
     """
     out = Path(out).absolute()
@@ -38,6 +40,8 @@ def write_site(pages: list[Page], assets: Path, out: Path) -> int:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src, target)
                 count += 1
+        if finish is not None:
+            finish(tmp)  # e.g. the search index, built over the complete new site before it replaces the old one
         _fix_permissions(tmp)
         _swap(tmp, out)
         return count

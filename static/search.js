@@ -1,0 +1,311 @@
+// Search page: Pagefind in the browser, with Japanese queries split the way the index is split.
+//
+// Pagefind's extended build splits Japanese text into words when it indexes (ガバメントクラウド is
+// stored as ガバメント and クラウド, folded without dakuten), but it looks a query up as it is typed.
+// The build writes the index's vocabulary; a query is split into the longest words of that
+// vocabulary, searched for together, and pages that contain the whole phrase are listed first.
+// Nothing leaves the browser: the index files are fetched from this site like any page.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("search-form");
+  if (!form) return;
+  var script = document.currentScript;
+  var root = new URL("../", script ? script.src : location.href);
+  var input = document.getElementById("search-input");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var past = document.getElementById("search-past");
+  var sort = document.getElementById("search-sort");
+  var controls = document.getElementById("filter-controls");
+  var FILTERS = ["評価実施機関", "都道府県", "評価書の種類", "公表年", "状態"];
+  var PAGE_SIZE = 10;
+  var RERANK = 40;
+  var JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヵヶ]/;
+
+  var pagefind = null;
+  var vocabulary = null;
+  var longest = 1;
+  var shown = [];
+  var showing = 0;
+  var current = 0;
+
+  form.hidden = false;
+
+  function fold(text) {
+    // as the index stores words: NFKC, lower case, no dakuten / handakuten or other marks
+    return text.normalize("NFKC").toLowerCase().normalize("NFD")
+      .replace(/[\u0300-\u036f\u3099\u309a]/g, "").normalize("NFC");
+  }
+
+  function letters(text) {
+    return fold(text).replace(/[^\p{L}\p{N}]/gu, "");
+  }
+
+  // Split a query into the words the index holds: longest vocabulary match first, left to right.
+  function segment(query) {
+    var out = [];
+    query.normalize("NFKC").split(/\s+/).forEach(function (chunk) {
+      if (!chunk) return;
+      if (!JAPANESE.test(chunk)) { out.push(chunk); return; }
+      var chars = Array.from(chunk);
+      var folded = chars.map(fold);
+      var i = 0;
+      while (i < chars.length) {
+        var j = Math.min(chars.length, i + longest);
+        while (j > i + 1 && !vocabulary.has(folded.slice(i, j).join(""))) j -= 1;
+        if (j === i + 1 && !vocabulary.has(folded[i]) && /[A-Za-z0-9]/.test(folded[i])) {
+          // an unknown run of Latin letters or digits stays whole (富士通Japan → 富士通 Japan)
+          while (j < chars.length && /[A-Za-z0-9]/.test(folded[j])) j += 1;
+        }
+        var word = chars.slice(i, j).join("");
+        if (/[\p{L}\p{N}]/u.test(word)) out.push(word);
+        i = j;
+      }
+    });
+    return out;
+  }
+
+  // A looser split for pages whose text was split differently around the query (the index splits by
+  // context: 富士通Japan is 富士/通/japan on one page, 富士通 on another). Each word is cut to its longest
+  // shorter word of the vocabulary; every search word also matches longer words that start with it.
+  function loosen(terms) {
+    var out = [];
+    terms.forEach(function (term) {
+      var chars = Array.from(term);
+      var folded = chars.map(fold);
+      var i = 0;
+      while (i < chars.length) {
+        var rest = chars.length - i;
+        if (rest < 2) break; // a single trailing character is dropped: the previous word already matches it by prefix
+        var limit = i === 0 ? rest - 1 : rest;
+        var j = i + Math.min(limit, longest);
+        while (j > i + 2 && !vocabulary.has(folded.slice(i, j).join(""))) j -= 1;
+        if (j <= i + 1 || (j === i + 2 && !vocabulary.has(folded.slice(i, j).join("")))) {
+          if (i === 0) out.push(term);
+          break;
+        }
+        out.push(chars.slice(i, j).join(""));
+        i = j;
+      }
+    });
+    return out;
+  }
+
+  function searchAll(query, options) {
+    var strict = segment(query);
+    var loose = loosen(strict);
+    var searches = [pagefind.search(strict.join(" "), options)];
+    if (loose.length && loose.join(" ") !== strict.join(" ")) searches.push(pagefind.search(loose.join(" "), options));
+    return Promise.all(searches).then(function (found) {
+      var seen = {};
+      var results = [];
+      found.forEach(function (f) {
+        f.results.forEach(function (r) {
+          if (!seen[r.id]) { seen[r.id] = true; results.push(r); }
+        });
+      });
+      return { results: results, terms: strict };
+    });
+  }
+
+  var loading = null;
+
+  function load() {
+    if (!loading) loading = start();
+    return loading;
+  }
+
+  function start() {
+    return import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
+      pagefind = module;
+      // long documents are the point of this site: do not let page length bury them under short pages
+      return pagefind.options({ baseUrl: root.pathname, excerptLength: 50, ranking: { pageLength: 0.1 } });
+    }).then(function () {
+      return fetch(new URL("pagefind/vocabulary.json", root)).then(function (r) { return r.json(); });
+    }).then(function (words) {
+      vocabulary = new Set(words);
+      words.forEach(function (w) { longest = Math.max(longest, Array.from(w).length); });
+      return pagefind.filters();
+    }).then(buildFilters);
+  }
+
+  function buildFilters(available) {
+    var params = new URLSearchParams(location.search);
+    FILTERS.forEach(function (name, index) {
+      var values = Object.keys(available[name] || {}).sort();
+      if (!values.length) return;
+      var row = document.createElement("div");
+      row.className = "search-form__row";
+      var label = document.createElement("label");
+      label.htmlFor = "filter-" + index;
+      label.textContent = name;
+      var select = document.createElement("select");
+      select.id = "filter-" + index;
+      select.name = name;
+      select.dataset.filter = name;
+      var all = document.createElement("option");
+      all.value = "";
+      all.textContent = "すべて";
+      select.appendChild(all);
+      values.forEach(function (value) {
+        var option = document.createElement("option");
+        option.value = value;
+        option.textContent = value;
+        select.appendChild(option);
+      });
+      select.value = params.get(name) || "";
+      select.addEventListener("change", run);
+      row.appendChild(label);
+      row.appendChild(select);
+      controls.appendChild(row);
+    });
+  }
+
+  function activeFilters() {
+    var filters = {};
+    controls.querySelectorAll("select").forEach(function (s) {
+      if (s.value) filters[s.dataset.filter] = s.value;
+    });
+    if (!past.checked) filters["版"] = "最新の版";
+    return filters;
+  }
+
+  function remember(query) {
+    var params = new URLSearchParams();
+    if (query) params.set("q", query);
+    controls.querySelectorAll("select").forEach(function (s) { if (s.value) params.set(s.name, s.value); });
+    if (past.checked) params.set("past", "1");
+    if (sort.value) params.set("sort", sort.value);
+    history.replaceState(null, "", "?" + params.toString());
+  }
+
+  function run() {
+    var query = input.value.trim();
+    remember(query);
+    var ticket = ++current;
+    list.textContent = "";
+    more.hidden = true;
+    if (!query) { status.textContent = "検索する言葉を入力してください。"; return; }
+    status.textContent = "検索しています…";
+    load().then(function () {
+      var options = { filters: activeFilters() };
+      if (sort.value) options.sort = { date: sort.value };
+      return searchAll(query, options);
+    }).then(function (search) {
+      var results = search.results;
+      return Promise.all(results.slice(0, RERANK).map(function (r) { return r.data(); })).then(function (data) {
+        var phrase = letters(query);
+        var needed = search.terms.map(letters).filter(Boolean);
+        // Pagefind drops a word it does not know and still answers for the others: keep only pages that
+        // hold every word of the query
+        var head = data.map(function (d) {
+          var text = letters(d.content);
+          return {
+            data: d,
+            phrase: text.indexOf(phrase) !== -1,
+            all: needed.every(function (w) { return text.indexOf(w) !== -1; }),
+          };
+        }).filter(function (x) { return x.all; });
+        if (!sort.value) {
+          // pages holding the exact phrase first, each group in the index's order
+          head = head.filter(function (x) { return x.phrase; }).concat(head.filter(function (x) { return !x.phrase; }));
+        }
+        var rest = results.slice(RERANK).map(function (r) { return { result: r, phrase: false }; });
+        var exact = head.filter(function (x) { return x.phrase; }).length;
+        return { items: head.concat(rest), total: head.length + rest.length, phrase: phrase, exact: exact };
+      });
+    }).then(function (found) {
+      if (ticket !== current) return;
+      shown = found.items;
+      showing = 0;
+      if (!found.total) {
+        status.textContent = "「" + query + "」を含む評価書は見つかりませんでした。";
+        list.appendChild(emptyState());
+        return;
+      }
+      status.textContent = "「" + query + "」の検索結果: " + found.total + "件" +
+        (found.exact ? "" : "(言葉どおりに一致する箇所はなく、言葉を分けて探した結果です)");
+      showMore(found.phrase);
+    }).catch(function () {
+      if (ticket !== current) return;
+      status.textContent = "検索できませんでした。ページを読み込み直してください。";
+    });
+  }
+
+  function emptyState() {
+    var li = document.createElement("li");
+    li.className = "search-empty";
+    li.innerHTML = "<p>次の方法もお試しください。</p><ul>" +
+      "<li>言葉を短くする、または別の言い方にする(例: マイナンバーカード → 個人番号カード)</li>" +
+      "<li>絞り込みを「すべて」に戻す、「過去の版も検索する」を選ぶ</li>" +
+      "<li><a href=\"" + root.href + "\">評価書の一覧</a>や<a href=\"" + new URL("entities/", root).href +
+      "\">システム・委託先などの一覧</a>から探す</li></ul>";
+    return li;
+  }
+
+  function showMore(phrase) {
+    var batch = shown.slice(showing, showing + PAGE_SIZE);
+    showing += batch.length;
+    Promise.all(batch.map(function (x) { return x.data ? x.data : x.result.data(); })).then(function (data) {
+      data.forEach(function (d) { list.appendChild(render(d, phrase)); });
+      more.hidden = showing >= shown.length;
+    });
+  }
+
+  function bestSection(d, phrase) {
+    var subs = d.sub_results || [];
+    var withPhrase = subs.filter(function (s) { return letters(s.excerpt.replace(/<[^>]+>/g, "")).indexOf(phrase) !== -1; });
+    if (withPhrase.length) return withPhrase[0];
+    return subs.slice().sort(function (a, b) { return (b.locations || []).length - (a.locations || []).length; })[0];
+  }
+
+  function render(d, phrase) {
+    var sub = bestSection(d, phrase);
+    var li = document.createElement("li");
+    li.className = "search-result";
+    var h = document.createElement("h2");
+    h.className = "search-result__title";
+    var a = document.createElement("a");
+    a.href = sub ? sub.url : d.url;
+    a.textContent = d.meta.title || d.url;
+    h.appendChild(a);
+    li.appendChild(h);
+    var meta = document.createElement("p");
+    meta.className = "search-result__meta";
+    meta.textContent = [d.meta.org, d.meta.kind, d.meta.published ? "公表日 " + d.meta.published : ""].filter(Boolean).join(" ・ ");
+    li.appendChild(meta);
+    if (sub && sub.title && sub.title !== d.meta.title) {
+      var section = document.createElement("p");
+      section.className = "search-result__section";
+      section.textContent = "該当箇所: " + sub.title;
+      li.appendChild(section);
+    }
+    var excerpt = document.createElement("p");
+    excerpt.className = "search-result__excerpt";
+    excerpt.innerHTML = (sub || d).excerpt; // Pagefind escapes the text and marks the match with <mark>
+    li.appendChild(excerpt);
+    return li;
+  }
+
+  // for the tests and for curious readers: how a query is split
+  window.piaSearch = {
+    segment: function (q) { return load().then(function () { return [segment(q), loosen(segment(q))]; }); },
+  };
+
+  form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
+  past.addEventListener("change", run);
+  sort.addEventListener("change", run);
+  more.addEventListener("click", function () { showMore(letters(input.value)); });
+
+  var params = new URLSearchParams(location.search);
+  input.value = params.get("q") || "";
+  past.checked = params.get("past") === "1";
+  sort.value = params.get("sort") || "";
+  if (input.value) {
+    load().then(run);
+  } else {
+    load();
+  }
+})();
