@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from .entities import KINDS
 from .errors import BuildError, ContentErrors, ContentProblem
 from .pipeline import BrokenLinks, build, validate
 
@@ -60,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         _report(result.warnings)
         for link in result.broken_links:
             print(f"警告: {link.format()}", file=sys.stderr)
+        r = result.report
+        if r:
+            kinds = "、".join(f"{KINDS[k][0]} {n}" for k, n in r.get("entities", {}).items())
+            print(f"名前の一覧: {kinds}。法令の引用: {r['citations']} か所(条文まで特定 {r['citations_with_article']} か所、"
+                  f"法令 {r['laws']} 件)、読み取れなかった引用らしい記載 {r['citations_unparsed']} 件。")
         total = sum(result.timings.values())
         print(f"サイトを生成しました: {args.out}/ に {result.files} ファイル、警告 {len(result.warnings)} 件、{total:.1f} 秒。")
         return EXIT_OK

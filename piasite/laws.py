@@ -67,12 +67,12 @@ _DEFINITION_CUT = re.compile(r".*(?:については|について|により|に�
 class Citation:
     """One citation of a law (or order/ordinance), with its position in the source string."""
 
-    law: str
-    article: str | None
-    paragraph: str | None
-    item: str | None
-    text: str
-    start: int
+    law: str  # full name, e.g. 「住民基本台帳法」 (abbreviations resolved, numbers in arabic)
+    article: str | None  # 「第30条の6」, 「別表第2」, 「附則第1条」; None when only the law is named
+    paragraph: str | None  # 「第1項」
+    item: str | None  # 「第8号」
+    text: str  # the exact substring of the input that was parsed
+    start: int  # text == input[start:end]
     end: int
 
     @property
@@ -284,8 +284,10 @@ def find_abbreviations(text: str) -> dict[str, str]:
         end = open_
         while end > 0 and norm[end - 1] == ")" and end - 1 in t.open_of:  # 「…法律(平成25年…号)(以下…)」
             end = t.open_of[end - 1]
+        quoted = end > 0 and norm[end - 1] == "」"  # 「「…法律」(令和元年法律第16号。以下…)」
+        end -= quoted
         start = _segment_start(norm, end)
-        quoted = start > 0 and norm[start - 1] == "「" and end < len(norm) and norm[end] == "」"
+        quoted = quoted and start > 0 and norm[start - 1] == "「"
         named = _generic_name(norm[start:end], names, quoted, definition=bool(definition))
         if named and _canonical(short) != named[1]:
             found[_canonical(short)] = named[1]
@@ -393,7 +395,14 @@ def parse_citations(text: str, abbreviations: dict[str, str] | None = None) -> t
     previous: Citation | None = None
     previous_end = 0
 
-    def emit(law: str, start: int, end: int, article=None, paragraph=None, item=None) -> Citation:
+    def emit(
+        law: str,
+        start: int,
+        end: int,
+        article: str | None = None,
+        paragraph: str | None = None,
+        item: str | None = None,
+    ) -> Citation:
         a, b = t.span(start, end)
         return Citation(law, article, paragraph, item, text[a:b], a, b)
 

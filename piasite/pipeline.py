@@ -28,6 +28,7 @@ class BuildResult:
     files: int = 0
     warnings: list[ContentProblem] = field(default_factory=list)
     broken_links: list[BrokenLink] = field(default_factory=list)
+    report: dict = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -63,6 +64,7 @@ def build(content: Path, out: Path, base_url: str = "", strict: bool = False, se
     if broken and strict:
         raise BrokenLinks(broken)
     result.broken_links = broken
+    result.report = site.report
     timings = result.timings
 
     def index(folder: Path) -> None:

@@ -14,9 +14,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .content import Assessment, Organization, Site, Version
 from .document import choice_sets, document_sections
+from .citations import CitationIndex
+from .citations import build_index as build_citation_index
 from .compare import compare
 from .entities import KINDS, Entity, by_kind, collect, mention_index
 from .glance import build_glance
+from .laws import Citation
 from .text import is_iso_date, markdown, plain, time_tag, wareki
 
 log = logging.getLogger(__name__)
@@ -176,13 +179,20 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
     }
     entities = collect(site, site.aliases, ids)
     mentions = mention_index(entities)
+    cited = build_citation_index(site, ids)
+    site.report.update(citations=cited.parsed, citations_with_article=cited.with_article,
+                       citations_unparsed=len(cited.unparsed), laws=len(cited.laws),
+                       entities={kind: len(items) for kind, items in by_kind(entities).items()})
     for a in site.assessments:
-        # each mention on the latest page links to its entity page
+        # each mention on the latest page links to its entity page, each citation to its law page
         page_mentions = mentions.get((a.org.slug, a.slug), {})
+        page_citations = cited.by_item.get((a.org.slug, a.slug), {})
         for sec in document_sections(site, a.latest, a.org.name):
             for node in sec.walk():
                 if node.id in page_mentions:
                     node.extra["entity"] = page_mentions[node.id]
+                if node.id in page_citations and node.kind == "item":
+                    node.extra["citations"] = _citation_links(page_citations[node.id])
     path = "index.html"
     html = env.get_template("index.html").render(
         site=site, groups=prefecture_groups(site), recent=recent_assessments(site), **common(path)
@@ -224,6 +234,7 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
     path = "search/index.html"
     pages.append(Page(path, env.get_template("search.html").render(**common(path))))
     pages.extend(_entity_pages(env, site, entities, common))
+    pages.extend(_law_pages(env, cited, common))
     path = "compare/index.html"
     pages.append(Page(path, env.get_template("compare.html").render(comparison=compare(site), site=site, **common(path))))
     pages.extend(open_data(site))
@@ -234,6 +245,29 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
             urls=[base_url + p[: -len("index.html")] for p in html_pages])))
     pages.append(Page("feed.xml", env.get_template("feed.xml").render(
         entries=feed_entries(site), feed_id=uuid.uuid5(uuid.NAMESPACE_URL, "pia-site:feed.xml"))))
+    return pages
+
+
+def _citation_links(citations: list[Citation]) -> list[dict[str, str]]:
+    """Return one link per distinct law or article an item cites, in the order first cited."""
+    out: dict[str, dict[str, str]] = {}
+    for c in citations:
+        target = f"laws/{c.law_key}/" + (f"{c.article_key}/" if c.article_key else "")
+        out.setdefault(target, {"href": target, "text": c.law + (c.article or "")})
+    return list(out.values())
+
+
+def _law_pages(env: Environment, cited: CitationIndex, common: Any) -> list[Page]:
+    """Render the index of cited laws, a page per law and a page per cited article."""
+    pages = []
+    path = "laws/index.html"
+    pages.append(Page(path, env.get_template("laws.html").render(index=cited, **common(path))))
+    for law in cited.laws.values():
+        path = f"laws/{law.key}/index.html"
+        pages.append(Page(path, env.get_template("law.html").render(law=law, **common(path))))
+        for article in law.articles.values():
+            path = f"laws/{law.key}/{article.key}/index.html"
+            pages.append(Page(path, env.get_template("article.html").render(law=law, article=article, **common(path))))
     return pages
 
 

@@ -1,0 +1,157 @@
+"""Which assessments cite which laws and articles: the data behind the law pages.
+
+Every text of an assessment's latest version (the change log and metadata aside) is parsed with
+laws.parse_citations, using the abbreviations the document defines (以下「住基法」という。) on top
+of the common ones. Text that looks like a citation but cannot be parsed stays plain and is counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from .content import Assessment, Site
+from .laws import Citation, article_key, find_abbreviations, law_key, parse_citations
+from .tree import _META_KEYS, make_id
+
+
+@dataclass
+class CitingItem:
+    """One item of an assessment that cites a law (or one of its articles)."""
+
+    assessment: Assessment
+    path: tuple
+    anchor: str
+    citation: Citation
+
+
+def unique_items(items: list[CitingItem]) -> list[CitingItem]:
+    """One entry per cited item (an item citing the same article twice is listed once)."""
+    seen: set[tuple] = set()
+    out = []
+    for item in items:
+        key = (item.assessment.org.slug, item.assessment.slug, item.anchor)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _assessments(items: list[CitingItem]) -> list[Assessment]:
+    seen: dict[int, Assessment] = {}
+    for item in items:
+        seen.setdefault(id(item.assessment), item.assessment)
+    return list(seen.values())
+
+
+@dataclass
+class Article:
+    """An article of a law and the items citing it."""
+
+    key: str
+    label: str  # 第30条の6 (第1項第8号 are kept on each citation)
+    items: list[CitingItem] = field(default_factory=list)
+
+    @property
+    def citing(self) -> list[CitingItem]:
+        return unique_items(self.items)
+
+    @property
+    def assessments(self) -> list[Assessment]:
+        return _assessments(self.items)
+
+
+@dataclass
+class Law:
+    """A law (or order, ordinance) with its cited articles and the items citing the law as a whole."""
+
+    key: str
+    name: str
+    articles: dict[str, Article] = field(default_factory=dict)
+    whole: list[CitingItem] = field(default_factory=list)
+
+    @property
+    def assessments(self) -> list[Assessment]:
+        return _assessments(self.whole + [i for a in self.articles.values() for i in a.items])
+
+    @property
+    def citing_whole(self) -> list[CitingItem]:
+        return unique_items(self.whole)
+
+    def sorted_articles(self) -> list[Article]:
+        return sorted(self.articles.values(), key=lambda a: _article_order(a.key))
+
+
+@dataclass
+class CitationIndex:
+    """All laws cited on the site, plus the counts the build reports."""
+
+    laws: dict[str, Law]
+    parsed: int
+    with_article: int
+    unparsed: list[tuple[Assessment, tuple, str]]
+    by_item: dict[tuple[str, str], dict[str, list[Citation]]]  # (org, assessment) → anchor → citations
+
+
+def _texts(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if not path and (k in _META_KEYS or k == "change_log"):
+                continue
+            yield from _texts(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _texts(v, path + (i,))
+    elif isinstance(data, str):
+        yield path, data
+
+
+def build_index(site: Site, ids: dict[tuple[str, str], set[str]] | None = None) -> CitationIndex:
+    """Parse the citations of every assessment's latest version."""
+    laws: dict[str, Law] = {}
+    parsed = with_article = 0
+    unparsed: list[tuple[Assessment, tuple, str]] = []
+    by_item: dict[tuple[str, str], dict[str, list[Citation]]] = {}
+    for assessment in site.assessments:
+        data = assessment.latest.data
+        texts = list(_texts(data))
+        abbreviations = find_abbreviations("\n".join(t for _, t in texts))
+        page_ids = (ids or {}).get((assessment.org.slug, assessment.slug))
+        items = by_item.setdefault((assessment.org.slug, assessment.slug), {})
+        for path, text in texts:
+            if "条" not in text and "法" not in text and "令" not in text:
+                continue
+            found, left = parse_citations(text, abbreviations)
+            unparsed.extend((assessment, path, fragment) for fragment in left)
+            if not found:
+                continue
+            anchor = _anchor(path, data, page_ids)
+            for c in found:
+                parsed += 1
+                law = laws.setdefault(law_key(c.law), Law(law_key(c.law), c.law))
+                item = CitingItem(assessment, path, anchor, c)
+                if c.article:
+                    with_article += 1
+                    key = article_key(c.article) or c.article
+                    law.articles.setdefault(key, Article(key, c.article)).items.append(item)
+                else:
+                    law.whole.append(item)
+                items.setdefault(anchor, []).append(c)
+    ordered = dict(sorted(laws.items(), key=lambda kv: (-len(kv[1].assessments), kv[1].name)))
+    return CitationIndex(ordered, parsed, with_article, unparsed, by_item)
+
+
+def _anchor(path: tuple, data: dict[str, Any], ids: set[str] | None) -> str:
+    """The id of the nearest item on the page for a data path."""
+    for k in range(len(path), 0, -1):
+        anchor = make_id(path[:k], data)
+        if ids is None or anchor in ids:
+            return anchor
+    return ""
+
+
+def _article_order(key: str) -> tuple:
+    """Sort 5, 7, 30-6, 30-15, beppyo-2 … as numbers, named parts (別表, 附則) last."""
+    parts = key.split("-")
+    numeric = [int(p) for p in parts if p.isdigit()]
+    return (not parts[0].isdigit(), numeric, key)
