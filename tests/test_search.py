@@ -16,28 +16,10 @@ from conftest import _QuietHandler
 
 from piasite.search import VOCABULARY
 
-# (query, the organisation whose assessment must be among the first three results). Each query is
-# taken from the source texts; the comment says where.
-QUERIES = [
-    ("ガバメントクラウド", "高知市長"),  # 高知市 Ⅲ7 ⑤物理的対策 <ガバメントクラウドにおける措置> (盛岡市 too)
-    ("窓口支援システム", "北海道北見市長"),  # 北見市 only: the others merely contain 窓口, 支援 and システム
-    ("個人番号カード", "盛岡市長"),  # every municipality; 盛岡市 system 2's functions
-    ("コンビニ交付用ファイル", "高知市長"),  # 高知市 file (4)
-    ("証明書コンビニ交付システム", "盛岡市長"),  # 盛岡市 システム5
-    ("附票連携システム", "宮城県知事"),  # 宮城県 システム2
-    ("都道府県知事保存附票本人確認情報ファイル", "宮城県知事"),  # 宮城県 file (2)
-    ("申請管理システム", "高知市長"),  # 高知市 システム7
-    ("株式会社アイシーエス", "盛岡市長"),  # 盛岡市 委託先 (a contractor)
-    ("富士通Japan", "高知市長"),  # 高知市 委託先
-    ("日本電気", "宮城県知事"),  # 宮城県 委託事項2 (北見市 too)
-    ("山口ビジネス営業部", "山口県知事"),  # 山口県 概要 委託事項2
-    ("第30条の15", "宮城県知事"),  # 宮城県 Ⅰ5 法令上の根拠: 住基法第30条の15 (an article)
-    ("第7条第4項", "盛岡市長"),  # 盛岡市 提供先2 住民基本台帳法第７条第４項
-    ("中央窓口センター", "高知市長"),  # 高知市 Ⅰ7 担当部署
-    ("盛岡市個人情報保護審議会", "盛岡市長"),  # 盛岡市 Ⅵ3 第三者点検
-    ("戸籍住民課", "北海道北見市長"),  # 北見市 Ⅰ6 担当部署
-    ("県政情報センター", "宮城県知事"),  # 宮城県 Ⅴ1 ①請求先
-]
+# (query, the organisation whose assessment must be among the first three results), each taken
+# from the source texts (where: the "source" field); tools/search_quality.py measures the same list.
+QUERIES = [(q["query"], q["organisation"]) for q in json.loads(
+    (Path(__file__).parent / "data" / "search_queries.json").read_text(encoding="utf-8"))]
 
 def _search(browser, base: str, query: str, extra: str = "") -> tuple[str, list[dict]]:
     page = browser.new_page()
