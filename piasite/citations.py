@@ -7,8 +7,9 @@ of the common ones. Text that looks like a citation but cannot be parsed stays p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from .content import Assessment, Site
 from .laws import Citation, article_key, find_abbreviations, law_key, parse_citations

@@ -16,8 +16,17 @@ from .tree import Node
 
 # option lists (schema $defs, as choice_set ids) whose answers are the organisation's own assessment
 SELF_ASSESSED = {
-    "rating", "incident", "effort", "doing", "defining", "recording", "limiting", "maintaining", "informing",
-    "nisc", "subcontract-assurance",
+    "rating",
+    "incident",
+    "effort",
+    "doing",
+    "defining",
+    "recording",
+    "limiting",
+    "maintaining",
+    "informing",
+    "nisc",
+    "subcontract-assurance",
 }
 INCIDENT = "incident"
 NOT_STATED = "記載なし"
@@ -77,8 +86,15 @@ def compare(site: Site) -> Comparison:
     return Comparison(list(questions.values()), incidents)
 
 
-def _walk(node: Node, labels: list[str], file: str, assessment: Assessment, form: str,
-          questions: dict[tuple, Question], incidents: list[Answer]) -> None:
+def _walk(
+    node: Node,
+    labels: list[str],
+    file: str,
+    assessment: Assessment,
+    form: str,
+    questions: dict[tuple, Question],
+    incidents: list[Answer],
+) -> None:
     path = node.extra.get("path") or ()
     is_file = len(path) == 3 and path[0] == "files" and node.kind == "section"
     if is_file:
@@ -88,7 +104,11 @@ def _walk(node: Node, labels: list[str], file: str, assessment: Assessment, form
     if node.kind == "item" and node.value_kind == "choice" and node.extra.get("choice_set") in SELF_ASSESSED:
         key = tuple(labels)
         question = questions.setdefault((form, key), Question(key, form))
-        value = node.value if node.value not in (None, "") else (UNAVAILABLE if node.unavailable is not None else NOT_STATED)
+        value = (
+            node.value
+            if node.value not in (None, "")
+            else (UNAVAILABLE if node.unavailable is not None else NOT_STATED)
+        )
         answer = Answer(assessment, file, str(value), node.id)
         question.answers.append(answer)
         if node.extra.get("choice_set") == INCIDENT and value == "発生あり":

@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from .content import Assessment, Site
 from .tree import make_id
@@ -47,7 +48,7 @@ def normalize(text: str, company: bool = False) -> str:
     if company:
         m = _COMPANY.search(name)
         if m:
-            before, after = name[:m.start()].strip(), name[m.end():].strip()
+            before, after = name[: m.start()].strip(), name[m.end() :].strip()
             name = before if before else after.split(" ")[0]
     name = _PAREN_TAIL.sub("", name)
     name = re.sub(r"\s+", "", name)
@@ -121,8 +122,9 @@ def _mentions(assessment: Assessment) -> Iterator[tuple[str, str, str, tuple, st
                     yield "recipients", role, r["name"], path, f"{label} {role}{number}"
 
 
-def collect(site: Site, aliases: dict[str, str] | None = None, ids: dict[tuple[str, str], set[str]] | None = None
-            ) -> dict[str, Entity]:
+def collect(
+    site: Site, aliases: dict[str, str] | None = None, ids: dict[tuple[str, str], set[str]] | None = None
+) -> dict[str, Entity]:
     """Return every entity of the site by slug, merged by normalised name and aliases.
 
     `ids`, when given, maps (org, assessment) to the ids on its page, so each mention links to the
@@ -141,8 +143,9 @@ def collect(site: Site, aliases: dict[str, str] | None = None, ids: dict[tuple[s
             slug = slug_for(key)
             entity = entities.setdefault(slug, Entity(key, display_name(written), slug))
             entity.kinds.add(kind)
-            entity.mentions.append(Mention(assessment, role, display_name(written), path,
-                                           _anchor(path, data, page_ids), context))
+            entity.mentions.append(
+                Mention(assessment, role, display_name(written), path, _anchor(path, data, page_ids), context)
+            )
     for entity in entities.values():
         # the name shown is the one written most often (ties: the shortest, then in code order), without a
         # trailing parenthesis; a contractor is shown as its company
@@ -160,8 +163,8 @@ def company_name(text: str) -> str:
     m = _COMPANY.search(name)
     if not m:
         return _PAREN_TAIL.sub("", name)
-    before = name[:m.start()].strip()
-    return f"{before}{m.group().strip()}" if before else f"{m.group().strip()}{name[m.end():].strip().split(' ')[0]}"
+    before = name[: m.start()].strip()
+    return f"{before}{m.group().strip()}" if before else f"{m.group().strip()}{name[m.end() :].strip().split(' ')[0]}"
 
 
 def _anchor(path: tuple, data: dict[str, Any], ids: set[str] | None) -> str:

@@ -87,10 +87,10 @@ def _merge_short_equalities(diffs: list, shortest: int = 3) -> None:
     while i < len(diffs) - 1:
         op, text = diffs[i]
         if op == 0 and len(text) < shortest and diffs[i - 1][0] != 0 and diffs[i + 1][0] != 0:
-            dels = "".join(t for o, t in diffs[i - 1:i + 2] if o in (-1, 0))
-            ins = "".join(t for o, t in diffs[i - 1:i + 2] if o in (1, 0))
+            dels = "".join(t for o, t in diffs[i - 1 : i + 2] if o in (-1, 0))
+            ins = "".join(t for o, t in diffs[i - 1 : i + 2] if o in (1, 0))
             # diffs[i-1] and diffs[i+1] may each be a delete+insert pair; collect neighbours greedily
-            diffs[i - 1:i + 2] = [(-1, dels), (1, ins)]
+            diffs[i - 1 : i + 2] = [(-1, dels), (1, ins)]
             _dmp.diff_cleanupMerge(diffs)
             i = 1
             continue
@@ -134,8 +134,11 @@ def change_entries(resolver: ItemResolver, rows: list[dict[str, Any]]) -> list[C
     out = []
     for i, row in enumerate(rows):
         before, after = _text(row.get("before")), _text(row.get("after"))
-        out.append(ChangeEntry(i + 1, row, row_kind(before, after), resolver.resolve(row.get("item")),
-                               inline_diff(before, after)))
+        out.append(
+            ChangeEntry(
+                i + 1, row, row_kind(before, after), resolver.resolve(row.get("item")), inline_diff(before, after)
+            )
+        )
     return out
 
 
@@ -236,13 +239,24 @@ def flatten(schema: Schema, data: dict[str, Any]) -> dict[tuple, Leaf]:
                     continue
                 walk(v, path + (k,), key + (k,))
             return
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value) \
-                and sch.get("items", {}).get("x-render") is None and "x-render" not in sch:
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, dict) for v in value)
+            and sch.get("items", {}).get("x-render") is None
+            and "x-render" not in sch
+        ):
             for i, item in enumerate(value):
                 walk(item, path + (i,), key + (_identity(item, i),))
             return
-        out[key] = Leaf(key, path, _labels(schema, root, data, path), _as_text(value), make_id(path, data),
-                        _section_title(schema, root, path))
+        out[key] = Leaf(
+            key,
+            path,
+            _labels(schema, root, data, path),
+            _as_text(value),
+            make_id(path, data),
+            _section_title(schema, root, path),
+        )
 
     walk(data, (), ())
     return out
@@ -264,7 +278,7 @@ def _labels(schema: Schema, root: dict[str, Any], data: dict[str, Any], path: tu
         if i >= len(labels):
             break
         if isinstance(part, int):
-            item = get_path(data, path[:i + 1])
+            item = get_path(data, path[: i + 1])
             title = labels[i - 1] if i else ""
             if path[0] == "files" and i == 1:
                 continue  # shown after the part's title, as on the page
@@ -333,7 +347,7 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
     for side, here, there, kind in (("new", b, a, "追加"), ("old", a, b, "削除")):
         prefixes = _entry_prefixes(here) - _entry_prefixes(there)
         for prefix in sorted(_outermost(prefixes), key=lambda p: _first_path(here, p)):
-            leaves = [leaf for k, leaf in here.items() if k[:len(prefix)] == prefix]
+            leaves = [leaf for k, leaf in here.items() if k[: len(prefix)] == prefix]
             first = leaves[0]
             depth = len(prefix)
             version = new if side == "new" else old
@@ -344,8 +358,14 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
                 labels = [schema.labels(root, path)[0], _labels(schema, root, version.data, path + ("name",))[1]]
             else:
                 labels = _labels(schema, root, version.data, path)
-            ec = EntryChange(kind, labels, _entry_title(version.data, path), new_anchor(path)
-                             if side == "new" else None, path, len(leaves))
+            ec = EntryChange(
+                kind,
+                labels,
+                _entry_title(version.data, path),
+                new_anchor(path) if side == "new" else None,
+                path,
+                len(leaves),
+            )
             entries.append(ec)
             section_for(labels[0] if len(path) == 2 and path[0] == "files" else first.section).entries.append(ec)
     changes: list[ItemChange] = []
@@ -369,17 +389,25 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
         leaf = new_leaf or old_leaf
         assert leaf is not None
         change = ItemChange(
-            kind, leaf.labels, old_leaf.value if old_leaf else "", new_leaf.value if new_leaf else "",
+            kind,
+            leaf.labels,
+            old_leaf.value if old_leaf else "",
+            new_leaf.value if new_leaf else "",
             inline_diff(old_leaf.value if old_leaf else "", new_leaf.value if new_leaf else ""),
-            old_leaf.anchor if old_leaf else None, new_anchor(new_leaf.path) if new_leaf else None,
-            new_leaf.path if new_leaf else None, old_leaf.path if old_leaf else None,
+            old_leaf.anchor if old_leaf else None,
+            new_anchor(new_leaf.path) if new_leaf else None,
+            new_leaf.path if new_leaf else None,
+            old_leaf.path if old_leaf else None,
         )
         changes.append(change)
         section_for(leaf.section).changes.append(change)
     # the change-log rows the newer version dates after the older one
     resolver = ItemResolver(document_sections(site, new, assessment.org.name))
-    rows = [e for e in change_entries(resolver, new.data.get("change_log") or [])
-            if old.iso < str(e.row.get("date")) <= new.iso]
+    rows = [
+        e
+        for e in change_entries(resolver, new.data.get("change_log") or [])
+        if old.iso < str(e.row.get("date")) <= new.iso
+    ]
     undeclared, unmatched, unresolved = declared_vs_actual(changes, entries, rows)
     ordered = [sections[t] for t in order if t in sections] + [s for t, s in sections.items() if t not in order]
     return VersionDiff(old, new, ordered, rows, undeclared, unmatched, unresolved)
@@ -392,7 +420,9 @@ def _section_order(schema: Schema, data: dict[str, Any]) -> list[str]:
     for key, prop in root.get("properties", {}).items():
         out.append(schema.resolve(prop).get("title", key))
         if key == "files":
-            out += [schema.labels(root, ("files", 0, part))[-1] for part in ("overview", "record_items", "risk_measures")]
+            out += [
+                schema.labels(root, ("files", 0, part))[-1] for part in ("overview", "record_items", "risk_measures")
+            ]
     return out
 
 
@@ -402,16 +432,18 @@ def _entry_prefixes(leaves: dict[tuple, Leaf]) -> set[tuple]:
     for key in leaves:
         for i, part in enumerate(key):
             if isinstance(part, str) and re.match(r"^(name|number|title|heading|label)=|^#\d+$", part):
-                out.add(key[:i + 1])
+                out.add(key[: i + 1])
     return out
 
 
 def _outermost(prefixes: set[tuple]) -> list[tuple]:
-    return [p for p in prefixes if not any(q != p and p[:len(q)] == q for q in prefixes)]
+    return [p for p in prefixes if not any(q != p and p[: len(q)] == q for q in prefixes)]
 
 
 def _first_path(leaves: dict[tuple, Leaf], prefix: tuple) -> tuple:
-    return min((tuple(str(x) for x in leaf.path) for k, leaf in leaves.items() if k[:len(prefix)] == prefix), default=())
+    return min(
+        (tuple(str(x) for x in leaf.path) for k, leaf in leaves.items() if k[: len(prefix)] == prefix), default=()
+    )
 
 
 def _entry_title(data: dict[str, Any], path: tuple) -> str:
@@ -425,7 +457,7 @@ def _in_whole_entry(key: tuple, entries: list[EntryChange], a: dict[tuple, Leaf]
     for e in entries:
         leaves = b if e.kind == "追加" else a
         leaf = leaves.get(key)
-        if leaf is not None and leaf.path[:len(e.path)] == e.path and (key not in (a if e.kind == "追加" else b)):
+        if leaf is not None and leaf.path[: len(e.path)] == e.path and (key not in (a if e.kind == "追加" else b)):
             return True
     return False
 
@@ -443,7 +475,9 @@ def declared_vs_actual(
     unresolved = [r for r in rows if r.resolved is None or not r.resolved.path]
     used: set[int] = set()
     for change in [*entries, *changes]:
-        paths = [change.path] if isinstance(change, EntryChange) else [p for p in (change.new_path, change.old_path) if p]
+        paths = (
+            [change.path] if isinstance(change, EntryChange) else [p for p in (change.new_path, change.old_path) if p]
+        )
         for r in resolved:
             rp = r.resolved.path  # type: ignore[union-attr]
             if any(_related(rp, p) for p in paths):
@@ -487,13 +521,17 @@ def analyse(site: Site) -> tuple[dict[tuple[str, str], AssessmentHistory], list[
                 line, col = latest.loaded.position(("change_log", e.number - 1, "item"))
                 item = _one_line(e.row.get("item"))
                 what = f"の項目「{item}」が、評価書のどの項目か特定できません" if item else "の項目が空欄です"
-                warnings.append(ContentProblem(
-                    latest.source, line, col,
-                    f"変更箇所 {e.number}行目(変更日 {e.row.get('date')}){what}。新旧対照表では項目へのリンクなしで表示します。",
-                    severity="warning",
-                ))
+                warnings.append(
+                    ContentProblem(
+                        latest.source,
+                        line,
+                        col,
+                        f"変更箇所 {e.number}行目(変更日 {e.row.get('date')}){what}。新旧対照表では項目へのリンクなしで表示します。",
+                        severity="warning",
+                    )
+                )
         diffs: dict[str, VersionDiff] = {}
-        for old, new in zip(assessment.versions, assessment.versions[1:]):
+        for old, new in zip(assessment.versions, assessment.versions[1:], strict=False):
             diff = version_diff(site, assessment, old, new)
             diffs[new.iso] = diff
             warnings.extend(_diff_warnings(diff))
@@ -509,19 +547,31 @@ def _diff_warnings(diff: VersionDiff) -> list[ContentProblem]:
         label = " ".join(change.labels)
         path = change.path if isinstance(change, EntryChange) else (change.new_path or change.old_path or ())
         line, col = new.loaded.position(path) if path and change.kind != "削除" else (0, 0)
-        what = f"「{label} {change.title}」の{change.kind}" if isinstance(change, EntryChange) else f"「{label}」の{change.kind}"
-        out.append(ContentProblem(
-            new.source, line, col,
-            f"{diff.old.iso} の版からの{what}が、変更箇所({diff.old.iso}より後の変更日)に記載されていません。",
-            severity="warning",
-        ))
+        what = (
+            f"「{label} {change.title}」の{change.kind}"
+            if isinstance(change, EntryChange)
+            else f"「{label}」の{change.kind}"
+        )
+        out.append(
+            ContentProblem(
+                new.source,
+                line,
+                col,
+                f"{diff.old.iso} の版からの{what}が、変更箇所({diff.old.iso}より後の変更日)に記載されていません。",
+                severity="warning",
+            )
+        )
     for e in diff.unmatched_rows:
         line, col = new.loaded.position(("change_log", e.number - 1, "item"))
-        out.append(ContentProblem(
-            new.source, line, col,
-            f"変更箇所 {e.number}行目の項目「{_one_line(e.row.get('item'))}」は、{diff.old.iso} の版と比べて変わっていません。",
-            severity="warning",
-        ))
+        out.append(
+            ContentProblem(
+                new.source,
+                line,
+                col,
+                f"変更箇所 {e.number}行目の項目「{_one_line(e.row.get('item'))}」は、{diff.old.iso} の版と比べて変わっていません。",
+                severity="warning",
+            )
+        )
     return out
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .tree import Node
 
@@ -54,7 +54,7 @@ def tokens(text: str) -> list[tuple[str, object]]:
     out: list[tuple[str, object]] = []
     pos = 0
     for m in _TOKEN.finditer(text):
-        out.extend(_words(text[pos:m.start()]))
+        out.extend(_words(text[pos : m.start()]))
         pos = m.end()
         if m.group("annex"):
             out.append(("annex", int(m.group("annex_n"))))
@@ -108,7 +108,7 @@ def _starts_with_marker(head: str, tok: tuple[str, object]) -> bool:
 
 
 def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+    return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
 
 
 def similarity(query: str, label: str) -> float:
@@ -188,7 +188,7 @@ class ItemResolver:
         position = [i for i, t in enumerate(toks) if t[0] != "text"][best_last]
         # a matched item has no sub-items: its words may name a sibling (「⑥技術的対策 具体的な対策の内容」)
         base = node if node.children else self.parents.get(id(node), node)
-        for kind, word in toks[position + 1:]:
+        for kind, word in toks[position + 1 :]:
             if kind == "text":
                 # each later word is more specific: 「従業者に対する教育・啓発」 then 「具体的な方法」
                 node = _refine(node, str(word)) if node.children else node
@@ -235,9 +235,7 @@ def _match(query: list, markers: list) -> tuple[int, int | None, int]:
     if last_marker != len(markers) - 1:
         return matched, None, 0
     top_annex = bool(markers) and markers[0] is not None and markers[0][0] == "annex"
-    gaps = sum(
-        1 for qi in range(last_query) if qi not in hits and not (top_annex and query[qi][0] == "roman")
-    )
+    gaps = sum(1 for qi in range(last_query) if qi not in hits and not (top_annex and query[qi][0] == "roman"))
     return matched, last_query, gaps
 
 

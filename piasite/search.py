@@ -29,7 +29,9 @@ def build_index(site: Path, timeout: int = 600) -> None:
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", BUNDLE, "--silent"],
-            capture_output=True, text=True, timeout=timeout,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BuildError(f"検索インデックスを作成できませんでした({exc})。") from exc
@@ -52,7 +54,7 @@ def index_words(bundle: Path) -> set[str]:
         raw = gzip.decompress(chunk.read_bytes())
         if not raw.startswith(_HEADER):
             raise BuildError(f"検索インデックスの形式が想定と違います({chunk.name})。")
-        data = cbor2.loads(raw[len(_HEADER):])
+        data = cbor2.loads(raw[len(_HEADER) :])
         for entry in data[0]:
             pages = list(entry[1]) + [p for variant in entry[2] for p in variant[1]]
             if any(page[1] for page in pages):

@@ -33,8 +33,14 @@ def test_every_self_assessed_item_of_every_assessment_is_compared():
 
 def test_same_question_lines_up_across_assessments():
     comparison = compare(SITE)
-    q = next(q for q in comparison.questions if q.form == "全項目評価書" and q.label == "リスクへの対策は十分か"
-             and "リスク1" in q.context and "2. 特定個人情報の入手" in q.context)
+    q = next(
+        q
+        for q in comparison.questions
+        if q.form == "全項目評価書"
+        and q.label == "リスクへの対策は十分か"
+        and "リスク1" in q.context
+        and "2. 特定個人情報の入手" in q.context
+    )
     assert {a.assessment.org.slug for a in q.answers} == {"kochi-city", "miyagi-pref", "morioka-city"}
 
 
@@ -47,8 +53,9 @@ def test_compare_page_links_each_answer_to_its_item(built_site):
         href = li.a["href"]
         page, _, fragment = href.partition("#")
         if page not in pages:
-            pages[page] = BeautifulSoup((built_site / "compare" / page / "index.html").resolve().read_text(encoding="utf-8"),
-                                        "html.parser")
+            pages[page] = BeautifulSoup(
+                (built_site / "compare" / page / "index.html").resolve().read_text(encoding="utf-8"), "html.parser"
+            )
         assert pages[page].find(id=fragment) is not None, href
     # the filter form is hidden until its script runs
     assert soup.find("form", id="compare-filters").has_attr("hidden")

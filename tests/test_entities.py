@@ -19,18 +19,23 @@ def soup_of(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-@pytest.mark.parametrize("a, b", [
-    ("中間サーバ", "中間サーバー"),
-    ("地方公共団体情報システム機構(機構)", "地方公共団体情報システム機構"),
-    ("住民基本台帳ネットワークシステム\n※…について記載する。", "住民基本台帳ネットワークシステム"),
-    ("ＡＢＣ システム", "ABCシステム"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("中間サーバ", "中間サーバー"),
+        ("地方公共団体情報システム機構(機構)", "地方公共団体情報システム機構"),
+        ("住民基本台帳ネットワークシステム\n※…について記載する。", "住民基本台帳ネットワークシステム"),
+        ("ＡＢＣ システム", "ABCシステム"),
+    ],
+)
 def test_notation_differences_merge(a, b):
     assert normalize(a) == normalize(b)
 
 
 def test_contractors_merge_by_company():
-    assert normalize("日本電気株式会社 オホーツク支店", company=True) == normalize("日本電気 株式会社 東北支社", company=True)
+    assert normalize("日本電気株式会社 オホーツク支店", company=True) == normalize(
+        "日本電気 株式会社 東北支社", company=True
+    )
     assert normalize("株式会社アイシーエス", company=True) == normalize("アイシーエス株式会社", company=True)
     assert company_name("日本電気株式会社 オホーツク支店") == "日本電気株式会社"
     assert normalize("中間サーバ") != normalize("中継サーバ")
@@ -84,7 +89,9 @@ def test_alias_file_merges_names_a_rule_cannot(tmp_path):
 
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
-    (content / "aliases.yaml").write_text("aliases:\n  都道府県及び機構: 地方公共団体情報システム機構\n", encoding="utf-8")
+    (content / "aliases.yaml").write_text(
+        "aliases:\n  都道府県及び機構: 地方公共団体情報システム機構\n", encoding="utf-8"
+    )
     site, problems = load_site(content, Schemas())
     assert not [p for p in problems if p.severity == "error"]
     entities = collect(site, site.aliases)

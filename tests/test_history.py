@@ -36,7 +36,11 @@ def resolver_for(org: str) -> ItemResolver:
 
 def test_inline_diff_marks_whole_names_and_numbers():
     spans = inline_diff("戸籍住民課長 今田 厚子", "戸籍住民課長 坂下 克博")
-    assert [(s.op, s.text) for s in spans] == [("equal", "戸籍住民課長 "), ("delete", "今田 厚子"), ("insert", "坂下 克博")]
+    assert [(s.op, s.text) for s in spans] == [
+        ("equal", "戸籍住民課長 "),
+        ("delete", "今田 厚子"),
+        ("insert", "坂下 克博"),
+    ]
     spans = inline_diff("平成28年4月28日", "平成29年4月17日")
     changed = [s.text for s in spans if s.op != "equal"]
     # numbers change as a whole: 28→29 and 28→17, never 2[8→9]
@@ -49,9 +53,11 @@ def test_inline_diff_has_no_confetti_on_real_rows():
     for assessment in SITE.assessments:
         for row in assessment.latest.data.get("change_log") or []:
             spans = inline_diff(row.get("before"), row.get("after"))
-            for prev, cur, nxt in zip(spans, spans[1:], spans[2:]):
+            for prev, cur, nxt in zip(spans, spans[1:], spans[2:], strict=False):
                 assert not (cur.op == "equal" and len(cur.text) == 1 and prev.op != "equal" and nxt.op != "equal"), (
-                    row["item"], [(s.op, s.text) for s in spans])
+                    row["item"],
+                    [(s.op, s.text) for s in spans],
+                )
             checked += 1
     assert checked > 400
 
@@ -68,22 +74,42 @@ def test_added_and_deleted_rows():
 def test_tokens_read_form_markers():
     assert tokens("I-6-②所属長") == [("roman", 1), ("num", 6), ("circ", 2), ("text", "所属長")]
     assert tokens("Ⅱ\u3000特定個人情報ファイルの概要\n（２）本人情報確認ファイル\n２．基本情報\n⑤保有開始日")[:4] == [
-        ("roman", 2), ("text", "特定個人情報ファイルの概要"), ("file", 2), ("text", "本人情報確認ファイル")]
+        ("roman", 2),
+        ("text", "特定個人情報ファイルの概要"),
+        ("file", 2),
+        ("text", "本人情報確認ファイル"),
+    ]
 
 
-@pytest.mark.parametrize("org, item, expected", [
-    ("kitami-city", "I-6-②所属長", "basic-info-department-head-title"),
-    ("miyagi-pref", "I 基本情報 7 ②所属長", "basic-info-department-head-title"),
-    ("miyagi-pref", "II 特定個人情報ファイルの概要 5 特定個人情報の提供・移転 移転先1 ②提供先における用途",
-     "f1-overview-provision-transferees1-purpose"),
-    ("miyagi-pref", "II 特定個人情報ファイルの概要 (2)都道府県知事保存附票本人確認情報ファイル 4. 特定個人情報ファイルの取扱いの委託 (5)委託先名の確認方法",
-     "f2-overview-outsourcing-entries1-contractor-confirmation"),
-    ("miyagi-pref", "IV その他のリスク対策 2 従業者に対する教育・啓発 具体的な方法", "other-measures-training-method"),
-    ("kochi-city", "Ⅲリスク対策(プロセス)(3) 7. 特定個人情報の保管・消去 ⑥技術的対策—具体的な対策",
-     "f3-risk-measures-retention-risk1-technical"),
-    # a mistyped section numeral (Ⅵ for Ⅳ) is outweighed by the words
-    ("morioka-city", "Ⅵその他のリスク対策\n２.従業者に対する教育・啓発\n具体的な方法", "other-measures-training"),
-])
+@pytest.mark.parametrize(
+    "org, item, expected",
+    [
+        ("kitami-city", "I-6-②所属長", "basic-info-department-head-title"),
+        ("miyagi-pref", "I 基本情報 7 ②所属長", "basic-info-department-head-title"),
+        (
+            "miyagi-pref",
+            "II 特定個人情報ファイルの概要 5 特定個人情報の提供・移転 移転先1 ②提供先における用途",
+            "f1-overview-provision-transferees1-purpose",
+        ),
+        (
+            "miyagi-pref",
+            "II 特定個人情報ファイルの概要 (2)都道府県知事保存附票本人確認情報ファイル 4. 特定個人情報ファイルの取扱いの委託 (5)委託先名の確認方法",
+            "f2-overview-outsourcing-entries1-contractor-confirmation",
+        ),
+        (
+            "miyagi-pref",
+            "IV その他のリスク対策 2 従業者に対する教育・啓発 具体的な方法",
+            "other-measures-training-method",
+        ),
+        (
+            "kochi-city",
+            "Ⅲリスク対策(プロセス)(3) 7. 特定個人情報の保管・消去 ⑥技術的対策—具体的な対策",
+            "f3-risk-measures-retention-risk1-technical",
+        ),
+        # a mistyped section numeral (Ⅵ for Ⅳ) is outweighed by the words
+        ("morioka-city", "Ⅵその他のリスク対策\n２.従業者に対する教育・啓発\n具体的な方法", "other-measures-training"),
+    ],
+)
 def test_item_texts_resolve_to_their_items(org, item, expected):
     resolved = resolver_for(org).resolve(item)
     assert resolved is not None
@@ -121,8 +147,9 @@ def test_known_row_renders_with_exact_deleted_and_inserted_spans(built_site):
     assert target.find(id="basic-info-department-head-title") is not None
 
 
-@pytest.mark.parametrize("assessment", [a for a in SITE.assessments if a.latest.data.get("change_log")],
-                         ids=lambda a: a.org.slug)
+@pytest.mark.parametrize(
+    "assessment", [a for a in SITE.assessments if a.latest.data.get("change_log")], ids=lambda a: a.org.slug
+)
 def test_changes_page_groups_every_row_by_date_newest_first(built_site, assessment):
     rows = assessment.latest.data["change_log"]
     soup = soup_of(built_site / assessment.org.slug / assessment.slug / "changes" / "index.html")
@@ -171,10 +198,22 @@ def _two_versions(content: Path) -> Path:
     data["basic_info"]["department"]["head_title"] = "市民課長"  # declared below
     data["basic_info"]["systems"][0]["name"] = "新住民記録システム"  # not declared
     data["change_log"] += [
-        {"date": "2020-04-01", "item": "I-6-②所属長の役職名", "before": "戸籍住民課長", "after": "市民課長",
-         "timing": "事後", "timing_note": "組織改正"},
-        {"date": "2020-04-01", "item": "I-7 他の評価実施機関", "before": "なし", "after": "なし",
-         "timing": "事後", "timing_note": "変更なしの行"},
+        {
+            "date": "2020-04-01",
+            "item": "I-6-②所属長の役職名",
+            "before": "戸籍住民課長",
+            "after": "市民課長",
+            "timing": "事後",
+            "timing_note": "組織改正",
+        },
+        {
+            "date": "2020-04-01",
+            "item": "I-7 他の評価実施機関",
+            "before": "なし",
+            "after": "なし",
+            "timing": "事後",
+            "timing_note": "変更なしの行",
+        },
     ]
     new = folder / "2020-04-01.yaml"
     new.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -185,7 +224,9 @@ def test_undeclared_change_is_a_validate_warning(sample_content):
     _two_versions(sample_content)
     result = subprocess.run(
         [sys.executable, str(ROOT / "build.py"), "validate", "--content", str(sample_content)],
-        cwd=sample_content.parent, capture_output=True, text=True,
+        cwd=sample_content.parent,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     undeclared = [line for line in result.stderr.splitlines() if "記載されていません" in line]
@@ -198,8 +239,11 @@ def test_undeclared_change_is_a_validate_warning(sample_content):
 def test_version_diff_page_shows_changes_and_undeclared_ones(sample_content, tmp_path):
     _two_versions(sample_content)
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(sample_content), "--out", str(out)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--content", str(sample_content), "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     soup = soup_of(out / "sample-city" / "01-sample" / "2020-04-01" / "diff" / "index.html")
     undeclared = soup.find(id="undeclared").find_next("ul").get_text()
@@ -248,7 +292,9 @@ def test_miyagi_reconstructed_versions_are_published_and_diffed(built_site):
     assert "変更箇所から復元したもの" in past.select_one(".notice--reconstructed").get_text()
     diff = soup_of(base / miyagi.latest.iso / "diff" / "index.html")
     added = [d.get_text(" ", strip=True) for d in diff.select(".diff-entry--added")]
-    assert any("(2) 都道府県知事保存附票本人確認情報ファイル" in text and "追加されました" in text for text in added), added
+    assert any("(2) 都道府県知事保存附票本人確認情報ファイル" in text and "追加されました" in text for text in added), (
+        added
+    )
     versions = soup_of(base / "index.html").select("#versions li")
     assert len(versions) == len(miyagi.versions)
     assert "変更箇所から復元" in versions[1].get_text()

@@ -30,14 +30,19 @@ def site_pages(site: Path) -> tuple[list[Page], set[str]]:
 
 def test_link_check_catches_a_broken_link_and_a_broken_fragment():
     pages = [
-        Page("a/index.html", '<a href="../b/">x</a> <a href="#here">ok</a> <a href="#nowhere">y</a> <p id="here"></p>'
-                             '<a href="../c/#frag">z</a> <a href="../c/#there">ok</a> <a href="https://example.org/">ok</a>'
-                             '<a href="javascript:alert(1)">bad</a>'),
+        Page(
+            "a/index.html",
+            '<a href="../b/">x</a> <a href="#here">ok</a> <a href="#nowhere">y</a> <p id="here"></p>'
+            '<a href="../c/#frag">z</a> <a href="../c/#there">ok</a> <a href="https://example.org/">ok</a>'
+            '<a href="javascript:alert(1)">bad</a>',
+        ),
         Page("c/index.html", '<p id="there">c</p>'),
     ]
     broken = check_links(pages, set())
     assert [(b.page, b.href) for b in broken] == [
-        ("a/index.html", "#nowhere"), ("a/index.html", "../b/"), ("a/index.html", "../c/#frag"),
+        ("a/index.html", "#nowhere"),
+        ("a/index.html", "../b/"),
+        ("a/index.html", "../c/#frag"),
         ("a/index.html", "javascript:alert(1)"),
     ]
 
@@ -77,7 +82,9 @@ def test_every_version_has_data_json_that_validates_and_equals_the_yaml(built_si
             assert list(validator.iter_errors(data)) == []
             assert data == yaml.safe_load(Path(version.loaded.path).read_text(encoding="utf-8"))
             count += 1
-        latest = json.loads((built_site / assessment.org.slug / assessment.slug / "data.json").read_text(encoding="utf-8"))
+        latest = json.loads(
+            (built_site / assessment.org.slug / assessment.slug / "data.json").read_text(encoding="utf-8")
+        )
         assert latest == assessment.latest.data
     assert count == sum(len(a.versions) for a in SITE.assessments)
 

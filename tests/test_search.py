@@ -18,8 +18,11 @@ from piasite.search import VOCABULARY
 
 # (query, the organisation whose assessment must be among the first three results), each taken
 # from the source texts (where: the "source" field); tools/search_quality.py measures the same list.
-QUERIES = [(q["query"], q["organisation"]) for q in json.loads(
-    (Path(__file__).parent / "data" / "search_queries.json").read_text(encoding="utf-8"))]
+QUERIES = [
+    (q["query"], q["organisation"])
+    for q in json.loads((Path(__file__).parent / "data" / "search_queries.json").read_text(encoding="utf-8"))
+]
+
 
 def _search(browser, base: str, query: str, extra: str = "") -> tuple[str, list[dict]]:
     page = browser.new_page()
@@ -39,12 +42,14 @@ def _search(browser, base: str, query: str, extra: str = "") -> tuple[str, list[
     finally:
         page.close()
 
+
 @pytest.mark.parametrize("query, org", QUERIES, ids=[q for q, _ in QUERIES])
 def test_query_finds_the_expected_assessment_in_the_first_three(server, browser, query, org):
     status, results = _search(browser, server, query)
     assert "検索結果" in status, status
     top = [r["meta"] for r in results[:3]]
     assert any(m.startswith(org) for m in top), (query, results[:5])
+
 
 def test_results_link_to_the_nearest_item(server, browser, built_site):
     _, results = _search(browser, server, "盛岡市個人情報保護審議会")
@@ -54,17 +59,22 @@ def test_results_link_to_the_nearest_item(server, browser, built_site):
     html = (built_site / path.strip("/") / "index.html").read_text(encoding="utf-8")
     assert f'id="{fragment}"' in html
 
+
 def test_a_filter_narrows_the_results(server, browser):
     _, everything = _search(browser, server, "個人番号カード")
-    _, filtered = _search(browser, server, "個人番号カード", "&" + quote("評価書の種類") + "=" + quote("重点項目評価書"))
+    _, filtered = _search(
+        browser, server, "個人番号カード", "&" + quote("評価書の種類") + "=" + quote("重点項目評価書")
+    )
     assert len(filtered) < len(everything)
     assert filtered and all("重点項目評価書" in r["meta"] for r in filtered)
+
 
 def test_past_versions_only_when_asked(server, browser):
     _, latest = _search(browser, server, "附票連携システム")
     _, with_past = _search(browser, server, "附票連携システム", "&past=1")
     assert not any("過去の版" in r["meta"] for r in latest)
     assert any("過去の版" in r["meta"] for r in with_past)
+
 
 def test_no_match_shows_a_helpful_empty_state(server, browser):
     status, results = _search(browser, server, "ぽよぽよxyzzy")
@@ -76,16 +86,19 @@ def test_no_match_shows_a_helpful_empty_state(server, browser):
     assert "別の言い方" in page.text_content(".search-empty")
     page.close()
 
+
 def test_header_box_leads_to_the_search_page_with_the_query(server, browser):
     page = browser.new_page()
     page.goto(f"{server}/kochi-city/")
     page.fill("#site-search-input", "コンビニ交付")
     page.press("#site-search-input", "Enter")
-    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('検索結果')",
-                           timeout=30000)
+    page.wait_for_function(
+        "() => document.getElementById('search-status').textContent.includes('検索結果')", timeout=30000
+    )
     assert urlsplit(page.url).path == "/search/"
     assert page.input_value("#search-input") == "コンビニ交付"
     page.close()
+
 
 def test_query_is_split_like_the_index(server, browser, built_site):
     vocabulary = set(json.loads((built_site / VOCABULARY).read_text(encoding="utf-8")))
@@ -96,6 +109,7 @@ def test_query_is_split_like_the_index(server, browser, built_site):
     assert strict == ["ガバメント", "クラウド"]
     assert {"カハメント", "クラウト"} <= vocabulary  # the index stores words without dakuten
     assert loose
+
 
 def test_works_under_a_sub_path(built_site, browser, tmp_path):
     """GitHub Pages project sites live under /<repository>/: search must find pages and link under it."""
@@ -112,10 +126,12 @@ def test_works_under_a_sub_path(built_site, browser, tmp_path):
     finally:
         httpd.shutdown()
 
+
 def test_search_page_says_javascript_is_needed_without_it(built_site):
     html = (built_site / "search" / "index.html").read_text(encoding="utf-8")
     noscript = html.split("<noscript>")[1].split("</noscript>")[0]
     assert "JavaScript が必要です" in noscript and 'href="../entities/"' in noscript
+
 
 def test_index_covers_documents_not_navigation(built_site):
     html = (built_site / "miyagi-pref" / "07-juki-net" / "index.html").read_text(encoding="utf-8")
@@ -123,4 +139,3 @@ def test_index_covers_documents_not_navigation(built_site):
     assert 'class="toc" aria-labelledby="toc-label" data-pagefind-ignore' in html
     dated = (built_site / "miyagi-pref" / "07-juki-net" / "2023-11-27" / "index.html").read_text(encoding="utf-8")
     assert "data-pagefind-body" not in dated  # the latest version is indexed once, at its main address
-

@@ -61,10 +61,14 @@ def main() -> int:
             page.goto(f"{base}/search/?q={quote(q['query'])}")
             page.wait_for_function(
                 "() => /件|見つかりません|できません/.test(document.getElementById('search-status').textContent)",
-                timeout=30000)
+                timeout=30000,
+            )
             ours = page.eval_on_selector_all(
-                ".search-result__meta", "els => els.map(e => e.textContent.split(' ・ ')[0])")
-            rows.append((q["query"], q["organisation"], _rank(stock, q["organisation"]), _rank(ours, q["organisation"])))
+                ".search-result__meta", "els => els.map(e => e.textContent.split(' ・ ')[0])"
+            )
+            rows.append(
+                (q["query"], q["organisation"], _rank(stock, q["organisation"]), _rank(ours, q["organisation"]))
+            )
         browser.close()
     httpd.shutdown()
     print("| query | expected | stock Pagefind rank | this site rank |")
