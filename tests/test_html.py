@@ -77,3 +77,16 @@ def test_every_relative_link_points_to_a_built_file(built_site, soups):
             if href.endswith("/"):
                 target = target / "index.html"
             assert target.exists(), (name, a["href"])
+
+
+def test_every_page_has_a_strict_content_security_policy_and_no_inline_code(soups):
+    for name, soup in soups.items():
+        csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert csp is not None, name
+        policy = dict(part.strip().split(" ", 1) for part in csp["content"].split(";"))
+        assert policy["default-src"] == "'self'" and policy["script-src"] == "'self' 'wasm-unsafe-eval'", name
+        assert soup.find("meta", attrs={"name": "referrer"})["content"] == "no-referrer"
+        assert all(s.get("src") for s in soup.find_all("script")), f"{name}: inline script"
+        for tag in soup.find_all(True):
+            inline = [a for a in tag.attrs if a == "style" or a.startswith("on")]
+            assert not inline, f"{name}: <{tag.name} {inline}>"

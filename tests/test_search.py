@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import shutil
 import threading
 from http.server import ThreadingHTTPServer
@@ -28,9 +29,8 @@ def _search(browser, base: str, query: str, extra: str = "") -> tuple[str, list[
     page = browser.new_page()
     try:
         page.goto(f"{base}/search/?q={quote(query)}{extra}")
-        page.wait_for_function(
-            "() => /件|見つかりません|できません/.test(document.getElementById('search-status').textContent)",
-            timeout=30000,
+        page.locator("#search-status").filter(has_text=re.compile("件|見つかりません|できません")).wait_for(
+            timeout=30000
         )
         status = page.text_content("#search-status")
         results = page.eval_on_selector_all(
@@ -92,9 +92,7 @@ def test_header_box_leads_to_the_search_page_with_the_query(server, browser):
     page.goto(f"{server}/kochi-city/")
     page.fill("#site-search-input", "コンビニ交付")
     page.press("#site-search-input", "Enter")
-    page.wait_for_function(
-        "() => document.getElementById('search-status').textContent.includes('検索結果')", timeout=30000
-    )
+    page.locator("#search-status").filter(has_text="検索結果").wait_for(timeout=30000)
     assert urlsplit(page.url).path == "/search/"
     assert page.input_value("#search-input") == "コンビニ交付"
     page.close()

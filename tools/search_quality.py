@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import re
 import shutil
 import sys
 import threading
@@ -59,9 +60,8 @@ def main() -> int:
             page.goto(f"{base}/search/")
             stock = page.evaluate(STOCK, q["query"])
             page.goto(f"{base}/search/?q={quote(q['query'])}")
-            page.wait_for_function(
-                "() => /件|見つかりません|できません/.test(document.getElementById('search-status').textContent)",
-                timeout=30000,
+            page.locator("#search-status").filter(has_text=re.compile("件|見つかりません|できません")).wait_for(
+                timeout=30000
             )
             ours = page.eval_on_selector_all(
                 ".search-result__meta", "els => els.map(e => e.textContent.split(' ・ ')[0])"
