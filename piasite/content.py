@@ -12,7 +12,8 @@ from typing import Any
 
 from .errors import ContentProblem
 from .loader import LoadedFile, load_yaml
-from .schema import Schemas, validate_file
+from .mynumber import find_numbers, locate, strings
+from .schema import Schemas, _path_text, validate_file
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +213,7 @@ def _load_org(path: Path, display: str, schemas: Schemas, problems: list, root: 
         errors.append(
             ContentProblem(display, line, col, f"全国地方公共団体コード「{code}」の検査数字(6桁目)が正しくありません。", "local_government_code")
         )
+    errors.extend(guard_my_numbers(loaded, allowed={}))
     problems.extend(errors)
     if errors:
         return None
@@ -238,7 +240,36 @@ def _load_version(path: Path, display: str, schemas: Schemas, problems: list) ->
         problems.append(ContentProblem(display, 1, 1, "版のファイルは「項目名: 値」の形で書いてください。"))
         return None
     errors = validate_file(schemas.assessment, loaded)
+    if not errors:
+        allowed = {a["number"]: a["reason"] for a in loaded.data.get("allowed_numbers") or []}
+        errors.extend(guard_my_numbers(loaded, allowed))
+        problems.extend(
+            ContentProblem(display, *loaded.position(("allowed_numbers",)),
+                           f"12桁の数字「{number}」は個人番号ではないとして許可されています(理由: {reason})。",
+                           "allowed_numbers", severity="warning")
+            for number, reason in allowed.items()
+        )
     problems.extend(errors)
     if errors:
         return None
     return Version(date, loaded.data, display, loaded)
+
+
+def guard_my_numbers(loaded: LoadedFile, allowed: dict[str, str]) -> list[ContentProblem]:
+    """Refuse any text holding a 12-digit number that passes the 個人番号 check digit, unless allowed."""
+    problems = []
+    raw = loaded.path.read_text(encoding="utf-8")
+    for path, text in strings(loaded.data):
+        if path and path[0] == "allowed_numbers":
+            continue
+        for found in find_numbers(text):
+            if found.digits in allowed:
+                continue
+            line, col = locate(raw, found.written, loaded.position(path)[0])
+            problems.append(ContentProblem(
+                loaded.display, line, col,
+                f"個人番号(マイナンバー)の可能性がある12桁の数字「{found.written}」があります。実在の個人番号は掲載できません。"
+                "削除してください。個人番号ではない数字(法人番号など)なら、allowed_numbers に番号と理由を書いてください。",
+                _path_text(path),
+            ))
+    return problems

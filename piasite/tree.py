@@ -11,7 +11,10 @@ from typing import Any
 
 from .schema import Schema, parse_item_path
 
-_META_KEYS = {"form", "form_version", "status", "public_comment", "ended_on", "reconstructed", "unavailable", "date_note"}
+_META_KEYS = {
+    "form", "form_version", "status", "public_comment", "ended_on", "reconstructed", "unavailable", "date_note",
+    "allowed_numbers",
+}
 
 
 @dataclass
