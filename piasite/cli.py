@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_text in (("build", "検証してからサイトを生成します(既定)"), ("validate", "内容を検証します")):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--content", default="content", type=Path, help="コンテンツのフォルダ(既定: content)")
+        p.add_argument("--format", choices=("text", "github"), default="text",
+                       help="エラーと警告の形式。github は GitHub Actions の注釈(プルリクエストの行に表示)")
         if name == "build":
             p.add_argument("--out", default="site", type=Path, help="出力先のフォルダ(既定: site)")
             p.add_argument("--base-url", default=os.environ.get("PIA_BASE_URL", ""),
@@ -38,9 +40,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report(problems: list[ContentProblem]) -> None:
+def _report(problems: list[ContentProblem], fmt: str = "text") -> None:
     for problem in sorted(problems):
-        print(problem.format(), file=sys.stderr)
+        print(github_annotation(problem) if fmt == "github" else problem.format(), file=sys.stderr)
+
+
+def _escape(value: str, property_value: bool = False) -> str:
+    """Escape a value for a GitHub workflow command (data, or a property when `property_value`)."""
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace(":", "%3A").replace(",", "%2C") if property_value else value
+
+
+def github_annotation(problem: ContentProblem) -> str:
+    """Format a problem as a GitHub Actions annotation: ::error file=…,line=…,col=…::message."""
+    level = "error" if problem.severity == "error" else "warning"
+    props = [f"file={_escape(problem.file, True)}"]
+    if problem.line:
+        props += [f"line={problem.line}", f"col={problem.column or 1}"]
+    label = f"[{problem.item}] " if problem.item else ""
+    return f"::{level} {','.join(props)}::{_escape(label + problem.message)}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,12 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             site, warnings = validate(args.content)
-            _report(warnings)
+            _report(warnings, args.format)
             versions = sum(len(a.versions) for a in site.assessments)
             print(f"検証しました: 団体 {len(site.organizations)}、評価書 {len(site.assessments)}、版 {versions}。エラー 0 件、警告 {len(warnings)} 件。")
             return EXIT_OK
         result = build(args.content, args.out, base_url=args.base_url, strict=args.strict)
-        _report(result.warnings)
+        _report(result.warnings, args.format)
         for link in result.broken_links:
             print(f"警告: {link.format()}", file=sys.stderr)
         r = result.report
@@ -70,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"サイトを生成しました: {args.out}/ に {result.files} ファイル、警告 {len(result.warnings)} 件、{total:.1f} 秒。")
         return EXIT_OK
     except ContentErrors as exc:
-        _report(exc.problems)
+        _report(exc.problems, args.format)
         files = len({p.file for p in exc.problems})
         print(f"エラー {len(exc.problems)} 件({files} ファイル)。出力は変更していません。", file=sys.stderr)
         return EXIT_CONTENT

@@ -141,3 +141,23 @@ def test_real_content_validates():
     result = run_cli("validate")
     assert result.returncode == 0, result.stderr
     assert "エラー 0 件" in result.stdout
+
+
+def test_github_format_prints_annotations_on_the_lines(sample_content):
+    replace_line(sample_content / VERSION, "kind: システム用ファイル", "kind: システムファイル")
+    result = run_cli("validate", "--format", "github", "--content", "content", cwd=sample_content.parent)
+    assert result.returncode == 1
+    line = line_of(sample_content / VERSION, "kind: システムファイル")
+    annotations = [a for a in result.stderr.splitlines() if a.startswith("::error ")]
+    assert annotations, result.stderr
+    # the path is relative to the repository root, where CI runs, so the annotation lands on the line
+    assert annotations[0].startswith(f"::error file=content/{VERSION.as_posix()},line={line},col=15::")
+    assert "::" in annotations[0][len("::error "):] and "システムファイル" in annotations[0]
+
+
+def test_github_annotation_escapes_newlines_and_property_separators():
+    from piasite.cli import github_annotation
+    from piasite.errors import ContentProblem
+
+    text = github_annotation(ContentProblem("a,b:c.yaml", 3, 4, "1行目\n2行目 100%", severity="warning"))
+    assert text == "::warning file=a%2Cb%3Ac.yaml,line=3,col=4::1行目%0A2行目 100%25"
