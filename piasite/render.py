@@ -20,7 +20,7 @@ from .compare import compare
 from .entities import KINDS, Entity, by_kind, collect, mention_index
 from .glance import build_glance
 from .laws import Citation
-from .text import is_iso_date, markdown, plain, time_tag, wareki
+from .text import is_iso_date, markdown, markdown_links, plain, time_tag, wareki
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def make_environment() -> Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.do"],
     )
-    env.filters.update(markdown=markdown, plain=plain, wareki=wareki, time_tag=time_tag, is_iso_date=is_iso_date)
+    env.filters.update(markdown=markdown, markdown_links=markdown_links, plain=plain, wareki=wareki, time_tag=time_tag, is_iso_date=is_iso_date)
     env.tests["iso_date"] = is_iso_date
     return env
 
@@ -189,10 +189,18 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
         page_citations = cited.by_item.get((a.org.slug, a.slug), {})
         for sec in document_sections(site, a.latest, a.org.name):
             for node in sec.walk():
+                links: list[tuple[int, int, str]] = []
                 if node.id in page_mentions:
-                    node.extra["entity"] = page_mentions[node.id]
-                if node.id in page_citations and node.kind == "item":
-                    node.extra["citations"] = _citation_links(page_citations[node.id])
+                    target = f"entities/{page_mentions[node.id]}/"
+                    if node.kind == "item" and isinstance(node.value, str):
+                        # the name itself links to the entity page (its first line: a ※ note may follow)
+                        links.append((0, len(node.value.strip().splitlines()[0]), target))
+                    else:
+                        node.extra["entity"] = target  # an entry titled by the name: linked in its heading
+                if node.id in page_citations and node.kind == "item" and isinstance(node.value, str):
+                    links += [(c.start, c.end, _law_target(c)) for c in page_citations[node.id]]
+                if links:
+                    node.extra["links"] = _without_overlaps(links)
     path = "index.html"
     html = env.get_template("index.html").render(
         site=site, groups=prefecture_groups(site), recent=recent_assessments(site), **common(path)
@@ -248,13 +256,18 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
     return pages
 
 
-def _citation_links(citations: list[Citation]) -> list[dict[str, str]]:
-    """Return one link per distinct law or article an item cites, in the order first cited."""
-    out: dict[str, dict[str, str]] = {}
-    for c in citations:
-        target = f"laws/{c.law_key}/" + (f"{c.article_key}/" if c.article_key else "")
-        out.setdefault(target, {"href": target, "text": c.law + (c.article or "")})
-    return list(out.values())
+def _law_target(c: Citation) -> str:
+    """The page of a citation: its article's, or its law's when no article is cited."""
+    return f"laws/{c.law_key}/" + (f"{c.article_key}/" if c.article_key else "")
+
+
+def _without_overlaps(links: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Keep links in text order, dropping any that overlaps one before it."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, target in sorted(links):
+        if not out or start >= out[-1][1]:
+            out.append((start, end, target))
+    return out
 
 
 def _law_pages(env: Environment, cited: CitationIndex, common: Any) -> list[Page]:

@@ -86,3 +86,38 @@ def plain(text: str | None) -> Markup:
     if text is None:
         return Markup("")
     return Markup("<br>\n").join(escape(line) for line in str(text).split("\n"))
+
+
+# Private-use characters that survive Markdown untouched: they mark where a link starts and ends.
+_OPEN, _SEP, _CLOSE = "\ue100", "\ue101", "\ue102"
+
+
+def markdown_links(text: str | None, links: list[tuple[int, int, str]] | None) -> Markup:
+    """Render free text like `markdown`, with the given spans of it turned into links in place.
+
+    `links` are (start, end, href) over the text, not overlapping; the text itself is unchanged, so
+    a reader (and a copy of the page) sees exactly the organisation's words.
+    """
+    if not text:
+        return Markup("")
+    if not links:
+        return markdown(text)
+    source = str(text)
+    pieces = []
+    pos = 0
+    hrefs = []
+    for start, end, href in sorted(links):
+        if start < pos or end > len(source) or start >= end:
+            continue
+        pieces.append(source[pos:start])
+        pieces.append(f"{_OPEN}{len(hrefs)}{_SEP}{source[start:end]}{_CLOSE}")
+        hrefs.append(href)
+        pos = end
+    pieces.append(source[pos:])
+    html = str(markdown("".join(pieces)))
+
+    def link(m: re.Match) -> str:
+        href = hrefs[int(m.group(1))]
+        return f'<a href="{escape(href)}">{m.group(2)}</a>'
+
+    return Markup(re.sub(f"{_OPEN}(\\d+){_SEP}(.*?){_CLOSE}", link, html, flags=re.S))

@@ -23,14 +23,18 @@ def _url(server: str, page: str) -> str:
     return f"{server}/{page.removesuffix('index.html')}"
 
 
-def _open(browser, url: str, width: int, color_scheme: str = "light"):
-    """Open a page, recording every request; return (page, context, requests)."""
+def _session(browser, width: int, color_scheme: str):
+    """One browser tab for a run over many pages, recording every request it makes."""
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=color_scheme)
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    page.goto(url, wait_until="load")
-    return page, context, requests
+    return context, page, requests
+
+
+def _screenshot_wanted(name: str) -> bool:
+    """Screenshots for review: every document page and the site's own pages, not each entity or law page."""
+    return not name.startswith(("entities/", "laws/", "prefectures/")) or name.count("/") <= 1
 
 
 def test_every_page_passes_axe_and_requests_nothing_from_other_hosts(built_site, server, browser):
@@ -39,9 +43,11 @@ def test_every_page_passes_axe_and_requests_nothing_from_other_hosts(built_site,
     own = urlsplit(server).netloc
     pages = _pages(built_site)
     assert len(pages) >= 7
-    for name in pages:
-        for scheme in ("light", "dark"):
-            page, context, requests = _open(browser, _url(server, name), 1280, scheme)
+    for scheme in ("light", "dark"):
+        context, page, requests = _session(browser, 1280, scheme)
+        for name in pages:
+            requests.clear()
+            page.goto(_url(server, name), wait_until="load")
             result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
             violations = result.response["violations"]
             if violations:
@@ -51,7 +57,7 @@ def test_every_page_passes_axe_and_requests_nothing_from_other_hosts(built_site,
             foreign = [u for u in requests if urlsplit(u).netloc != own]
             if foreign:
                 failures[f"{name} requests"] = foreign
-            context.close()
+        context.close()
     assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
 
 
@@ -59,18 +65,20 @@ def test_every_page_passes_axe_and_requests_nothing_from_other_hosts(built_site,
 def test_pages_do_not_overflow_horizontally_and_screenshots_are_kept(built_site, server, browser, width):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     overflowing = {}
-    for name in _pages(built_site):
-        for scheme in ("light", "dark"):
-            page, context, _ = _open(browser, _url(server, name), width, scheme)
+    for scheme in ("light", "dark"):
+        context, page, _ = _session(browser, width, scheme)
+        for name in _pages(built_site):
+            page.goto(_url(server, name), wait_until="load")
             sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if sizes[0] > sizes[1]:
                 overflowing[f"{name} ({scheme})"] = sizes
-            stem = name.removesuffix("index.html").strip("/").replace("/", "__") or "index"
-            height = page.evaluate("document.documentElement.scrollHeight")
-            page.screenshot(
-                path=str(ARTIFACTS / f"{stem}-{width}-{scheme}.png"),
-                full_page=True,
-                clip={"x": 0, "y": 0, "width": width, "height": min(height, 6000)},
-            )
-            context.close()
+            if _screenshot_wanted(name):
+                stem = name.removesuffix("index.html").strip("/").replace("/", "__") or "index"
+                height = page.evaluate("document.documentElement.scrollHeight")
+                page.screenshot(
+                    path=str(ARTIFACTS / f"{stem}-{width}-{scheme}.png"),
+                    full_page=True,
+                    clip={"x": 0, "y": 0, "width": width, "height": min(height, 6000)},
+                )
+        context.close()
     assert not overflowing, overflowing

@@ -80,7 +80,7 @@ def test_every_mention_links_to_an_existing_item(built_site):
 def test_document_links_mentions_to_entity_pages(built_site):
     soup = soup_of(built_site / "morioka-city" / "01-juki" / "index.html")
     item = soup.find(id="basic-info-systems4-name")
-    link = item.select_one(".entity-link a")
+    link = item.select_one("dd a")  # the name itself is the link
     assert link["href"] == f"../../entities/{slug_for(normalize('中間サーバー'))}/"
 
 

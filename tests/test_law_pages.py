@@ -22,7 +22,9 @@ def test_juki_ho_30_6_resolves_to_the_article_page_and_back(built_site):
     # 宮城県 Ⅰ5 個人番号の利用: 「住基法第30条の6(市町村長から都道府県知事への本人確認情報の通知等)」
     page = soup_of(built_site / "miyagi-pref" / "07-juki-net" / "index.html")
     item = page.find(id="basic-info-my-number-use-legal-basis")
-    hrefs = [a["href"] for a in item.select(".entity-link a")]
+    hrefs = [a["href"] for a in item.select("dd a")]  # the citation text itself is the link
+    links = {a.get_text(): a["href"] for a in item.select("dd a")}
+    assert links["第30条の6"] == "../../laws/jumin-kihon-daicho-ho/30-6/"
     assert "../../laws/jumin-kihon-daicho-ho/30-6/" in hrefs
     article = soup_of(built_site / "laws" / "jumin-kihon-daicho-ho" / "30-6" / "index.html")
     assert article.h1.get_text(strip=True) == "第30条の6"
