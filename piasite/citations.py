@@ -13,7 +13,7 @@ from typing import Any
 
 from .content import Assessment, Site
 from .laws import Citation, article_key, find_abbreviations, law_key, parse_citations
-from .tree import _META_KEYS, make_id
+from .tree import _META_KEYS, nearest_id
 
 
 @dataclass
@@ -126,7 +126,7 @@ def build_index(site: Site, ids: dict[tuple[str, str], set[str]] | None = None) 
             unparsed.extend((assessment, path, fragment) for fragment in left)
             if not found:
                 continue
-            anchor = _anchor(path, data, page_ids)
+            anchor = nearest_id(path, data, page_ids)
             for c in found:
                 parsed += 1
                 law = laws.setdefault(law_key(c.law), Law(law_key(c.law), c.law))
@@ -140,15 +140,6 @@ def build_index(site: Site, ids: dict[tuple[str, str], set[str]] | None = None) 
                 items.setdefault(anchor, []).append(c)
     ordered = dict(sorted(laws.items(), key=lambda kv: (-len(kv[1].assessments), kv[1].name)))
     return CitationIndex(ordered, parsed, with_article, unparsed, by_item)
-
-
-def _anchor(path: tuple, data: dict[str, Any], ids: set[str] | None) -> str:
-    """The id of the nearest item on the page for a data path."""
-    for k in range(len(path), 0, -1):
-        anchor = make_id(path[:k], data)
-        if ids is None or anchor in ids:
-            return anchor
-    return ""
 
 
 def _article_order(key: str) -> tuple:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .content import Assessment, Site
 from .document import document_sections
-from .tree import Node
+from .tree import Node, get_path
 
 # option lists (schema $defs, as choice_set ids) whose answers are the organisation's own assessment
 SELF_ASSESSED = {
@@ -120,11 +120,7 @@ def _walk(
 
 def _incident_detail(node: Node, assessment: Assessment) -> str:
     """Return the 「その内容」 written beside a 重大事故 answer, if the data has it."""
-    data = assessment.latest.data
-    path = node.extra.get("path") or ()
-    parent: object = data
-    for part in path[:-1]:
-        parent = parent[part] if isinstance(parent, (dict, list)) else None  # type: ignore[index]
+    parent = get_path(assessment.latest.data, (node.extra.get("path") or ())[:-1])
     if isinstance(parent, dict):
         for key in ("incident_content", "incident_detail", "content"):
             if parent.get(key):

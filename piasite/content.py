@@ -258,13 +258,14 @@ def _load_version(path: Path, display: str, schemas: Schemas, problems: list) ->
 def guard_my_numbers(loaded: LoadedFile, allowed: dict[str, str]) -> list[ContentProblem]:
     """Refuse any text holding a 12-digit number that passes the 個人番号 check digit, unless allowed."""
     problems = []
-    raw = loaded.path.read_text(encoding="utf-8")
+    raw: str | None = None  # the file's text, read again only to place a number found in it
     for path, text in strings(loaded.data):
         if path and path[0] == "allowed_numbers":
             continue
         for found in find_numbers(text):
             if found.digits in allowed:
                 continue
+            raw = raw if raw is not None else loaded.path.read_text(encoding="utf-8")
             line, col = locate(raw, found.written, loaded.position(path)[0])
             problems.append(ContentProblem(
                 loaded.display, line, col,

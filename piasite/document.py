@@ -16,6 +16,11 @@ def document_sections(site: Site, version: Version, org_name: str = "") -> list[
     return sections
 
 
+def page_ids(site: Site, version: Version, org_name: str = "") -> set[str]:
+    """Return every id on a version's document page."""
+    return {n.id for section in document_sections(site, version, org_name) for n in section.walk()}
+
+
 def _build_sections(site: Site, version: Version, org_name: str) -> list[Node]:
     builder = TreeBuilder(site.schemas.assessment, version.data)
     data = version.data

@@ -14,10 +14,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from .content import Assessment, Site
-from .tree import make_id
+from .tree import nearest_id
 
 # kind slug → (Japanese name of the kind, role of a mention)
 KINDS = {
@@ -144,7 +143,7 @@ def collect(
             entity = entities.setdefault(slug, Entity(key, display_name(written), slug))
             entity.kinds.add(kind)
             entity.mentions.append(
-                Mention(assessment, role, display_name(written), path, _anchor(path, data, page_ids), context)
+                Mention(assessment, role, display_name(written), path, nearest_id(path, data, page_ids), context)
             )
     for entity in entities.values():
         # the name shown is the one written most often (ties: the shortest, then in code order), without a
@@ -165,19 +164,6 @@ def company_name(text: str) -> str:
         return _PAREN_TAIL.sub("", name)
     before = name[: m.start()].strip()
     return f"{before}{m.group().strip()}" if before else f"{m.group().strip()}{name[m.end() :].strip().split(' ')[0]}"
-
-
-def _anchor(path: tuple, data: dict[str, Any], ids: set[str] | None) -> str:
-    if len(path) == 3 and path[0] == "files" and path[2] == "name":
-        # a file's name is printed as 「1. 特定個人情報ファイル名」 at the head of its Ⅱ part
-        candidate = f"f{path[1] + 1}-overview-file-name"
-        if ids is None or candidate in ids:
-            return candidate
-    for k in range(len(path), 0, -1):
-        anchor = make_id(path[:k], data)
-        if ids is None or anchor in ids:
-            return anchor
-    return ""
 
 
 def by_kind(entities: dict[str, Entity]) -> dict[str, list[Entity]]:

@@ -18,11 +18,11 @@ from typing import Any
 from diff_match_patch import diff_match_patch
 
 from .content import Assessment, Site, Version
-from .document import document_sections
+from .document import document_sections, page_ids
 from .errors import ContentProblem
 from .itemref import ItemResolver, Resolved
 from .schema import Schema
-from .tree import _META_KEYS, get_path, make_id
+from .tree import _META_KEYS, get_path, nearest_id
 
 ADDED_MARKS = {"追加", "(追加)", "（追加）", "新規", "(新規)", "（新規）"}
 DELETED_MARKS = {"削除", "(削除)", "（削除）"}
@@ -142,6 +142,17 @@ def change_entries(resolver: ItemResolver, rows: list[dict[str, Any]]) -> list[C
     return out
 
 
+def version_entries(site: Site, assessment: Assessment, version: Version) -> list[ChangeEntry]:
+    """Return a version's change log resolved against its own document, computed once per version
+    (the 新旧対照表 and the diff from the previous version both need it)."""
+    cached = getattr(version, "_change_entries", None)
+    if cached is None:
+        resolver = ItemResolver(document_sections(site, version, assessment.org.name))
+        cached = change_entries(resolver, version.data.get("change_log") or [])
+        version._change_entries = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def group_by_date(entries: list[ChangeEntry]) -> list[ChangeDate]:
     """Group entries by 変更日, newest first; rows keep their order within a date."""
     dates: dict[str, list[ChangeEntry]] = {}
@@ -166,7 +177,6 @@ class Leaf:
     path: tuple  # data path in its own version
     labels: list[str]
     value: str
-    anchor: str
     section: str = ""  # the part of the document it is in (Ⅰ 基本情報, Ⅱ 特定個人情報ファイルの概要 …)
 
 
@@ -179,7 +189,6 @@ class ItemChange:
     before: str
     after: str
     spans: list[Span]
-    anchor_old: str | None
     anchor_new: str | None
     new_path: tuple | None
     old_path: tuple | None
@@ -254,7 +263,6 @@ def flatten(schema: Schema, data: dict[str, Any]) -> dict[tuple, Leaf]:
             path,
             _labels(schema, root, data, path),
             _as_text(value),
-            make_id(path, data),
             _section_title(schema, root, path),
         )
 
@@ -330,17 +338,10 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
     def section_for(title: str) -> SectionDiff:
         return sections.setdefault(title, SectionDiff(title))
 
-    ids = {n.id for s in document_sections(site, new, assessment.org.name) for n in s.walk()}
+    ids = page_ids(site, new, assessment.org.name)
 
     def new_anchor(path: tuple) -> str | None:
-        """Return the id on the newer version's page nearest to a path (an entry's name is in its heading)."""
-        if len(path) == 2 and path[0] == "files":
-            path = path + ("overview",)
-        for k in range(len(path), 0, -1):
-            anchor = make_id(path[:k], new.data)
-            if anchor in ids:
-                return anchor
-        return None
+        return nearest_id(path, new.data, ids) or None
 
     entries: list[EntryChange] = []
     # whole list entries present on one side only (a file, a system …): report once, not item by item
@@ -394,7 +395,6 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
             old_leaf.value if old_leaf else "",
             new_leaf.value if new_leaf else "",
             inline_diff(old_leaf.value if old_leaf else "", new_leaf.value if new_leaf else ""),
-            old_leaf.anchor if old_leaf else None,
             new_anchor(new_leaf.path) if new_leaf else None,
             new_leaf.path if new_leaf else None,
             old_leaf.path if old_leaf else None,
@@ -402,12 +402,7 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
         changes.append(change)
         section_for(leaf.section).changes.append(change)
     # the change-log rows the newer version dates after the older one
-    resolver = ItemResolver(document_sections(site, new, assessment.org.name))
-    rows = [
-        e
-        for e in change_entries(resolver, new.data.get("change_log") or [])
-        if old.iso < str(e.row.get("date")) <= new.iso
-    ]
+    rows = [e for e in version_entries(site, assessment, new) if old.iso < str(e.row.get("date")) <= new.iso]
     undeclared, unmatched, unresolved = declared_vs_actual(changes, entries, rows)
     ordered = [sections[t] for t in order if t in sections] + [s for t, s in sections.items() if t not in order]
     return VersionDiff(old, new, ordered, rows, undeclared, unmatched, unresolved)
@@ -513,9 +508,7 @@ def analyse(site: Site) -> tuple[dict[tuple[str, str], AssessmentHistory], list[
     warnings: list[ContentProblem] = []
     for assessment in site.assessments:
         latest = assessment.latest
-        resolver = ItemResolver(document_sections(site, latest, assessment.org.name))
-        rows = latest.data.get("change_log") or []
-        entries = change_entries(resolver, rows)
+        entries = version_entries(site, assessment, latest)
         for e in entries:
             if e.resolved is None:
                 line, col = latest.loaded.position(("change_log", e.number - 1, "item"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -111,12 +112,18 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
 
 
+@lru_cache(maxsize=None)
+def _grams(text: str) -> frozenset[str]:
+    """The character bigrams of a text reduced to letters and digits (labels recur: computed once each)."""
+    return frozenset(_bigrams(_letters(text)))
+
+
 def similarity(query: str, label: str) -> float:
     """Share of the query's character bigrams found in the label (both reduced to letters and digits)."""
-    q = _bigrams(_letters(query))
+    q = _grams(query)
     if not q:
         return 0.0
-    return len(q & _bigrams(_letters(label))) / len(q)
+    return len(q & _grams(label)) / len(q)
 
 
 @dataclass(frozen=True)

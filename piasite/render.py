@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .content import Assessment, Organization, Site, Version
-from .document import choice_sets, document_sections
+from .document import choice_sets, document_sections, page_ids
 from .citations import CitationIndex
 from .citations import build_index as build_citation_index
 from .compare import compare
@@ -167,16 +167,14 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
             "asset": lambda name: _rel(page_path, f"assets/{name}"),
             "url": url,
             "card": lambda assessment, heading="h3", with_org=False: card(assessment, url, heading, with_org),
+            "assessment_title": assessment_title,
             "status_text": status_text,
             "prefecture_slug": prefecture_slug,
             "row_titles": row_titles,
             "summary_labels": summary_labels,
         }
 
-    ids = {
-        (a.org.slug, a.slug): {n.id for sec in document_sections(site, a.latest, a.org.name) for n in sec.walk()}
-        for a in site.assessments
-    }
+    ids = {(a.org.slug, a.slug): page_ids(site, a.latest, a.org.name) for a in site.assessments}
     entities = collect(site, site.aliases, ids)
     mentions = mention_index(entities)
     cited = build_citation_index(site, ids)
@@ -200,7 +198,7 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
                 if node.id in page_citations and node.kind == "item" and isinstance(node.value, str):
                     links += [(c.start, c.end, _law_target(c)) for c in page_citations[node.id]]
                 if links:
-                    node.extra["links"] = _without_overlaps(links)
+                    node.extra["links"] = links  # markdown_links keeps them in text order, overlaps dropped
     path = "index.html"
     html = env.get_template("index.html").render(
         site=site, groups=prefecture_groups(site), recent=recent_assessments(site), **common(path)
@@ -259,15 +257,6 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
 def _law_target(c: Citation) -> str:
     """The page of a citation: its article's, or its law's when no article is cited."""
     return f"laws/{c.law_key}/" + (f"{c.article_key}/" if c.article_key else "")
-
-
-def _without_overlaps(links: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Keep links in text order, dropping any that overlaps one before it."""
-    out: list[tuple[int, int, str]] = []
-    for start, end, target in sorted(links):
-        if not out or start >= out[-1][1]:
-            out.append((start, end, target))
-    return out
 
 
 def _law_pages(env: Environment, cited: CitationIndex, common: Any) -> list[Page]:

@@ -262,3 +262,22 @@ def make_id(path: tuple, data: dict[str, Any]) -> str:
             parts.append(str(part).replace("_", "-"))
             cursor = cursor.get(part) if isinstance(cursor, dict) else None
     return "-".join(parts) or "document"
+
+
+def nearest_id(path: tuple, data: dict[str, Any], ids: set[str] | None = None) -> str:
+    """Return the id on a version's page nearest to a data path ("" when none), given the page's ids.
+
+    A file is shown by its Ⅱ part, and its name as that part's 「1. 特定個人情報ファイル名」 item; an
+    entry titled by its name (提供先1: 岩手県) has no item of its own, so its heading is the nearest id.
+    Without `ids`, the id the path would have is returned.
+    """
+    if len(path) in (2, 3) and path[0] == "files" and isinstance(path[1], int):
+        preferred = "overview" if len(path) == 2 else ("overview-file-name" if path[2] == "name" else "")
+        if preferred and (ids is None or f"f{path[1] + 1}-{preferred}" in ids):
+            return f"f{path[1] + 1}-{preferred}"
+    for k in range(len(path), 0, -1):
+        anchor = make_id(path[:k], data)
+        if ids is None or anchor in ids:
+            return anchor
+    return ""
+
