@@ -14,6 +14,7 @@ from .errors import ContentProblem
 from .loader import LoadedFile, load_yaml
 from .mynumber import find_numbers, locate, strings
 from .schema import Schemas, _path_text, validate_file
+from .text import unsafe_links
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +215,7 @@ def _load_org(path: Path, display: str, schemas: Schemas, problems: list, root: 
             ContentProblem(display, line, col, f"全国地方公共団体コード「{code}」の検査数字(6桁目)が正しくありません。", "local_government_code")
         )
     errors.extend(guard_my_numbers(loaded, allowed={}))
+    errors.extend(guard_links(loaded))
     problems.extend(errors)
     if errors:
         return None
@@ -243,6 +245,7 @@ def _load_version(path: Path, display: str, schemas: Schemas, problems: list) ->
     if not errors:
         allowed = {a["number"]: a["reason"] for a in loaded.data.get("allowed_numbers") or []}
         errors.extend(guard_my_numbers(loaded, allowed))
+        errors.extend(guard_links(loaded))
         problems.extend(
             ContentProblem(display, *loaded.position(("allowed_numbers",)),
                            f"12桁の数字「{number}」は個人番号ではないとして許可されています(理由: {reason})。",
@@ -253,6 +256,23 @@ def _load_version(path: Path, display: str, schemas: Schemas, problems: list) ->
     if errors:
         return None
     return Version(date, loaded.data, display, loaded)
+
+
+def guard_links(loaded: LoadedFile) -> list[ContentProblem]:
+    """Refuse link targets other than http(s), mailto and relative ones (javascript:, data: …)."""
+    problems = []
+    raw: str | None = None
+    for path, text in strings(loaded.data):
+        for target in unsafe_links(text):
+            raw = raw if raw is not None else loaded.path.read_text(encoding="utf-8")
+            line, col = locate(raw, target, loaded.position(path)[0])
+            problems.append(ContentProblem(
+                loaded.display, line, col,
+                f"リンク先「{target}」は使えません。リンク先は http:// か https:// で始まる URL、mailto:、"
+                "またはサイト内の相対パスにしてください。",
+                _path_text(path),
+            ))
+    return problems
 
 
 def guard_my_numbers(loaded: LoadedFile, allowed: dict[str, str]) -> list[ContentProblem]:

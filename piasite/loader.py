@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,16 @@ class LoadedFile:
         return self.positions.get((), (1, 1))
 
 
+# What YAML does not accept in a file: C0/C1 controls other than tab and line breaks, surrogates, non-characters.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_OPENER_CONTEXTS = ("while parsing a flow", "while scanning a quoted scalar")
+
+
 class _TooLarge(Exception):
+    pass
+
+
+class _AliasUsed(Exception):
     pass
 
 
@@ -93,13 +103,20 @@ def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[Content
     try:
         node = loader.get_single_node()
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        # The C reader counts bytes, not characters: find the character itself instead.
+        found = _CONTROL.search(text)
+        at = found.start() if found else 0
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
         return problem(
-            f"使えない制御文字(U+{exc.character:04X})が含まれています。削除してください。", line, col
+            f"使えない制御文字(U+{ord(found.group()) if found else exc.character:04X})が含まれています。削除してください。",
+            line,
+            col,
         )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and (exc.context or "").startswith(_OPENER_CONTEXTS):
+            mark = exc.context_mark  # an unclosed bracket or quote: point at where it was opened
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         return problem(_explain_yaml_error(exc), line, col)
     except yaml.YAMLError as exc:
@@ -113,6 +130,8 @@ def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[Content
         loaded.data = _build(node, (), loaded, problems, set(), [0])
     except _TooLarge:
         return problem("YAML の構造が大きすぎます(アンカーとエイリアスの展開を含む)。", 1, 1)
+    except _AliasUsed:
+        return None, [*problems, *_alias_problems(text, display)]
     if problems:
         return None, problems
     return loaded, problems
@@ -126,17 +145,10 @@ def _build(node, path, loaded, problems, seen, count):
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     loaded.positions[path] = (line, col)
     if id(node) in seen:
-        problems.append(
-            ContentProblem(
-                loaded.display,
-                line,
-                col,
-                "アンカー(&)とエイリアス(*)は使えません。同じ内容でもそれぞれの場所に書いてください。",
-            )
-        )
-        return None
+        raise _AliasUsed
+    # Only an alias makes the composer hand out the same node twice, so any node seen again is one.
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
-        seen.add(id(node))
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
@@ -171,7 +183,6 @@ def _build(node, path, loaded, problems, seen, count):
             result[key] = _build(value_node, path + (key,), loaded, problems, seen, count)
         return result
     if isinstance(node, yaml.SequenceNode):
-        seen.add(id(node))
         return [
             _build(child, path + (i,), loaded, problems, seen, count) for i, child in enumerate(node.value)
         ]
@@ -200,6 +211,16 @@ def _build(node, path, loaded, problems, seen, count):
     return None
 
 
+def _alias_problems(text: str, display: str) -> list[ContentProblem]:
+    """Report every alias (*name) in the text; the composed nodes only know where the anchor was."""
+    message = "アンカー(&)とエイリアス(*)は使えません。同じ内容でもそれぞれの場所に書いてください。"
+    return [
+        ContentProblem(display, token.start_mark.line + 1, token.start_mark.column + 1, message)
+        for token in yaml.scan(text, Loader=_BaseLoader)
+        if isinstance(token, yaml.AliasToken)
+    ]
+
+
 def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> str:
     """Translate a PyYAML syntax error into Japanese with a hint."""
     msg = f"{exc.context or ''} {exc.problem or ''}".strip()
@@ -212,6 +233,8 @@ def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> str:
         "special characters are not allowed": "使えない制御文字が含まれています。削除してください。",
         "found undefined alias": "未定義のエイリアス(*)があります。アンカーとエイリアスは使えません。",
         "while scanning a quoted scalar": "引用符が閉じられていません。",
+        "did not find expected ',' or ']'": "「[」に対応する「]」がないか、「,」が抜けています。",
+        "did not find expected ',' or '}'": "「{」に対応する「}」がないか、「,」が抜けています。",
         "did not find expected key": "字下げがそろっていないか、「- 」の位置がずれています。",
         "did not find expected '-' indicator": "リストの「- 」の字下げがずれています。",
     }

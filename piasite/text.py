@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 from markupsafe import Markup, escape
@@ -44,6 +45,20 @@ def is_iso_date(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+# A Markdown link's target, `[text](target)`, or an autolink, `<scheme:…>`, as editors may write them.
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^\s)>]+)|<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
+
+
+def unsafe_links(text: str) -> list[str]:
+    """Return the link targets written in a text whose scheme is not allowed (javascript:, data: …)."""
+    found = []
+    for m in _LINK_TARGET.finditer(text):
+        target = m.group(1) or m.group(2)
+        if not _validate_link(html.unescape(target)):
+            found.append(target)
+    return found
 
 
 def _validate_link(url: str) -> bool:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import resource
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from piasite.loader import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = Path("sample-city/01-sample/2019-02-08.yaml")
@@ -35,44 +40,133 @@ def replace_line(path: Path, old: str, new: str) -> None:
 
 
 def line_of(path: Path, needle: str) -> int:
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_bytes().decode("utf-8", errors="replace").splitlines(), 1):
         if needle in line:
             return n
     raise AssertionError(f"{needle!r} not in {path}")
 
 
-# (id, edit, needle whose line is expected, expected column, key phrase)
+@dataclass
+class Case:
+    """A broken content tree: how to break it, where the first error must point, and a key phrase."""
+
+    id: str
+    edit: Callable[[Path], None]  # given the content folder
+    file: str  # as named in the message, relative to the content folder
+    where: Callable[[Path], tuple[int, int]] | None  # expected (line, column), or None: no position
+    phrase: str
+
+
+def at(needle: str, column: int) -> Callable[[Path], tuple[int, int]]:
+    """Expect the line of `needle` in the sample version file, at `column`."""
+    return lambda root: (line_of(root / VERSION, needle), column)
+
+
+def edit_version(old: str, new: str) -> Callable[[Path], None]:
+    return lambda root: replace_line(root / VERSION, old, new)
+
+
+def write_version(data: bytes) -> Callable[[Path], None]:
+    return lambda root: (root / VERSION).write_bytes(data)
+
+
+def rename(old: str, new: str) -> Callable[[Path], None]:
+    return lambda root: (root / old).rename(root / new)
+
+
+def link_outside(root: Path) -> None:
+    outside = root.parent / "outside.yaml"
+    outside.write_bytes((root / VERSION).read_bytes())
+    (root / VERSION.parent / "2020-01-01.yaml").symlink_to(outside)
+
+
+def billion_laughs(levels: int = 9) -> bytes:
+    """A YAML bomb: each level repeats the previous one nine times through aliases."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    names = "abcdefghijklmnopqrstuvwxyz"
+    for prev, name in zip(names[:levels - 1], names[1:levels]):
+        lines.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+SAMPLE = VERSION.as_posix()
 CASES = [
-    ("yaml-syntax", lambda p: replace_line(p, "  special_notes: なし", "  special_notes: [なし"), None, None, "YAML の書き方に誤り"),
-    ("duplicate-key", lambda p: replace_line(p, "  special_notes: なし", "  special_notes: なし\n  special_notes: あり"), "special_notes: あり", 3, "2回書かれています"),
-    ("bad-choice", lambda p: replace_line(p, "target_population: 10万人以上30万人未満", "target_population: 10万人以上30万人"), "target_population:", 24, "選択肢にありません"),
-    ("unknown-key", lambda p: replace_line(p, "  special_notes: なし", "  special_note: なし"), "special_note: なし", 3, "もしかして「special_notes」"),
-    ("wrong-type", lambda p: replace_line(p, "        count: 1\n", "        count: いち\n"), "count: いち", 16, "整数"),
-    ("missing-required", lambda p: replace_line(p, "  - date: 2016-04-28\n    item: I-6-②所属長\n", "  - date: 2016-04-28\n"), "  - date: 2016-04-28", 5, "必須の項目「項目」"),
-    ("impossible-date", lambda p: replace_line(p, "date: 2016-04-28", "date: 2023-02-30"), "date: 2023-02-30", 11, "正しくありません"),
-    ("impossible-date-in-text-field", lambda p: replace_line(p, "start_date: 2015-06-01", "start_date: 2015-06-31"), "start_date:", 21, "実在しません"),
+    Case("yaml-syntax", edit_version("  special_notes: なし", "  special_notes: [なし"), SAMPLE, at("special_notes: [", 18),
+         "「[」に対応する「]」がない"),
+    Case("duplicate-key", edit_version("  special_notes: なし", "  special_notes: なし\n  special_notes: あり"), SAMPLE,
+         at("special_notes: あり", 3), "2回書かれています"),
+    Case("wrong-type", edit_version("        count: 1\n", "        count: いち\n"), SAMPLE, at("count: いち", 16), "整数"),
+    Case("unknown-key", edit_version("  special_notes: なし", "  special_note: なし"), SAMPLE,
+         at("special_note: なし", 3), "もしかして「special_notes」"),
+    Case("bad-choice", edit_version("target_population: 10万人以上30万人未満", "target_population: 10万人以上30万人"), SAMPLE,
+         at("target_population:", 24), "選択肢にありません"),
+    Case("missing-required", edit_version("  - date: 2016-04-28\n    item: I-6-②所属長\n", "  - date: 2016-04-28\n"), SAMPLE,
+         at("  - date: 2016-04-28", 5), "必須の項目「項目」"),
+    Case("impossible-date", edit_version("date: 2016-04-28", "date: 2023-02-30"), SAMPLE, at("date: 2023-02-30", 11), "正しくありません"),
+    Case("impossible-date-in-text-field", edit_version("start_date: 2015-06-01", "start_date: 2015-06-31"), SAMPLE,
+         at("start_date:", 21), "実在しません"),
+    Case("version-name-impossible-date", rename(SAMPLE, "sample-city/01-sample/2019-02-30.yaml"),
+         "sample-city/01-sample/2019-02-30.yaml", None, "実在しない日付"),
+    Case("version-name-not-a-date", rename(SAMPLE, "sample-city/01-sample/latest.yaml"),
+         "sample-city/01-sample/latest.yaml", None, "YYYY-MM-DD.yaml"),
+    Case("not-utf8", lambda root: (root / VERSION).write_bytes(
+        (root / VERSION).read_bytes().replace("special_notes: なし".encode(), "special_notes: なし".encode("cp932"))),
+         SAMPLE, at("special_notes:", 18), "UTF-8 ではない"),
+    Case("bom", lambda root: (root / VERSION).write_bytes(b"\xef\xbb\xbf" + (root / VERSION).read_bytes()), SAMPLE,
+         lambda root: (1, 1), "BOM"),
+    Case("empty-file", write_version(b""), SAMPLE, lambda root: (1, 1), "ファイルが空です"),
+    Case("only-a-comment", write_version("# あとで書きます\n".encode()), SAMPLE, lambda root: (1, 1), "ファイルが空です"),
+    Case("billion-laughs", write_version(billion_laughs()), SAMPLE, lambda root: (2, 8), "エイリアス(*)は使えません"),
+    Case("over-size-limit", write_version(b"# " + b"x" * MAX_FILE_BYTES + b"\nform: x\n"), SAMPLE, None, "大きすぎます"),
+    Case("control-character", edit_version("  special_notes: なし", "  special_notes: な\x07し"), SAMPLE,
+         at("special_notes:", 19), "制御文字"),
+    Case("unsafe-link", edit_version("  special_notes: なし", "  special_notes: '[詳細](javascript:alert(1))'"), SAMPLE,
+         at("special_notes:", 24), "リンク先「javascript:"),
+    Case("organisation-folder-not-a-slug", rename("sample-city", "Sample_City"), "Sample_City", None, "半角英小文字"),
+    Case("assessment-folder-not-a-slug", rename("sample-city/01-sample", "sample-city/01 sample"), "sample-city/01 sample",
+         None, "半角英小文字"),
+    Case("symlink-outside-content", link_outside, "sample-city/01-sample/2020-01-01.yaml", None, "シンボリックリンク"),
+    Case("organisation-without-organization-yaml", lambda root: (root / "sample-city/organization.yaml").unlink(),
+         "sample-city", None, "organization.yaml がありません"),
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_broken_file_is_reported_with_position_and_output_is_untouched(case, sample_content, tmp_path):
-    name, edit, needle, column, phrase = case
-    out = tmp_path / "site"
-    assert run_cli("build", "--content", str(sample_content), "--out", str(out)).returncode == 0
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_broken_content_is_reported_at_file_line_column_and_output_is_untouched(case, sample_content):
+    out = sample_content.parent / "site"
+    assert run_cli("build", "--content", "content", "--out", "site", cwd=sample_content.parent).returncode == 0
     before = tree_digest(out)
-    target = sample_content / VERSION
-    edit(target)
+    case.edit(sample_content)
 
-    result = run_cli("build", "--content", str(sample_content), "--out", str(out))
+    result = run_cli("build", "--content", "content", "--out", "site", cwd=sample_content.parent)
 
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert phrase in result.stderr
     first = result.stderr.splitlines()[0]
-    assert str(VERSION) in first
-    if needle is not None:
-        assert f"2019-02-08.yaml:{line_of(target, needle)}:{column}:" in first, first
+    where = f"content/{case.file}"
+    if case.where is not None:
+        line, column = case.where(sample_content)
+        where += f":{line}:{column}"
+    assert first.startswith(f"{where}: エラー"), first
+    assert case.phrase in first, first
+    assert result.stderr.splitlines()[-1].startswith("エラー ") and "出力は変更していません" in result.stderr
     assert tree_digest(out) == before
+
+
+def test_a_yaml_bomb_is_rejected_in_bounded_time_and_memory(sample_content):
+    """With 256 MiB of address space the 9-level bomb (9^9 strings if expanded) must still be refused."""
+    (sample_content / VERSION).write_bytes(billion_laughs(12))
+    limit = 1024 * 1024 * 1024
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "validate", "--content", str(sample_content)],
+        capture_output=True, text=True, timeout=60, preexec_fn=cap,
+    )
+    assert result.returncode == 1 and "エイリアス(*)は使えません" in result.stderr, result.stderr
+    assert "MemoryError" not in result.stderr and "Traceback" not in result.stderr
 
 
 def test_validate_reports_every_error_in_one_run(sample_content):
@@ -94,27 +188,6 @@ def test_bad_choice_lists_allowed_values_nearest_first(sample_content):
     message = result.stderr.splitlines()[0]
     assert "リスクへの対策は十分か" in message
     assert message.index("十分である") < message.index("特に力を入れている")
-
-
-def test_version_file_name_must_be_a_real_date(sample_content):
-    (sample_content / VERSION).rename(sample_content / "sample-city/01-sample/2019-02-30.yaml")
-    result = run_cli("validate", "--content", str(sample_content))
-    assert result.returncode == 1
-    assert "実在しない日付" in result.stderr
-
-
-def test_folder_names_must_be_slugs(sample_content):
-    (sample_content / "sample-city").rename(sample_content / "Sample_City")
-    result = run_cli("validate", "--content", str(sample_content))
-    assert result.returncode == 1
-    assert "半角英小文字" in result.stderr
-
-
-def test_organization_folder_needs_organization_yaml(sample_content):
-    (sample_content / "sample-city/organization.yaml").unlink()
-    result = run_cli("validate", "--content", str(sample_content))
-    assert result.returncode == 1
-    assert "organization.yaml がありません" in result.stderr
 
 
 def test_local_government_code_check_digit_is_verified(sample_content):
