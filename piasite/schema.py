@@ -112,8 +112,13 @@ def validate_file(schema: Schema, loaded: LoadedFile) -> list[ContentProblem]:
     data = loaded.data
     problems = []
     root = schema.root_for(data)
+    empty = _check_required_filled(schema, root, loaded)
+    blank = {p.item for p in empty}
     for error in _leaf_errors(schema.validator.iter_errors(data)):
+        if error.instance is None and _path_text(tuple(error.absolute_path)) in blank:
+            continue  # reported once, as a required item left empty
         problems.append(_explain(schema, root, loaded, error))
+    problems.extend(empty)
     problems.extend(_check_dates_in_text(schema, root, loaded))
     problems.extend(_check_unavailable(schema, root, loaded))
     return problems
@@ -232,6 +237,35 @@ def _walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
     elif isinstance(data, list):
         for i, v in enumerate(data):
             yield from _walk(v, path + (i,))
+
+
+def _check_required_filled(schema: Schema, root: dict, loaded: LoadedFile) -> list[ContentProblem]:
+    """Report required items written but left empty (as a scaffold leaves them), at the item's key.
+
+    Only in parts the form requires: rows of an optional list (a change-log row, a 概要's sub-heading)
+    may transcribe a blank cell of the original, so their empty required items stay allowed.
+    """
+    problems = []
+    for path, value in _walk(loaded.data):
+        if not isinstance(value, dict) or not _required_part(schema, root, path):
+            continue
+        node = schema.at(root, path) or {}
+        for key in node.get("required", []):
+            if key in value and value[key] in (None, ""):
+                title = schema.resolve(node.get("properties", {}).get(key, {})).get("title", key)
+                where = " > ".join(schema.labels(root, path))
+                line, col = loaded.position(path + (key,), key=True)
+                msg = f"必須の項目「{title}」({key}) が空欄です。{where + ' の' if where else ''}「{key}:」に値を書いてください。"
+                problems.append(ContentProblem(loaded.display, line, col, msg, _path_text(path + (key,))))
+    return problems
+
+
+def _required_part(schema: Schema, root: dict, path: tuple) -> bool:
+    """Whether every list on a data path must have entries (minItems), like 特定個人情報ファイル."""
+    for i, part in enumerate(path):
+        if isinstance(part, int) and not (schema.at(root, path[:i]) or {}).get("minItems"):
+            return False
+    return True
 
 
 def _check_dates_in_text(schema: Schema, root: dict, loaded: LoadedFile) -> list[ContentProblem]:
