@@ -8,7 +8,7 @@ import posixpath
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -141,14 +141,16 @@ def recent_assessments(site: Site, limit: int = 20) -> list[Assessment]:
     return sorted(site.assessments, key=lambda a: (a.latest.date, a.org.slug, a.slug), reverse=True)[:limit]
 
 
-def render_site(site: Site, env: Environment | None = None, base_url: str = "") -> list[Page]:
+def render_site(
+    site: Site, env: Environment | None = None, base_url: str = "", progress: Callable[[int], None] | None = None
+) -> list[Page]:
     """Render every page of the site, its open data and feeds; return pages in a stable order.
 
     `base_url` is the address the site is published at (e.g. https://example.github.io/pia/); the
     sitemap needs absolute addresses, so it is only written when a base URL is given.
     """
     env = env or make_environment()
-    pages: list[Page] = []
+    pages: list[Page] = _Pages(progress)
     schema = site.schemas.assessment.doc
     row_titles = {k: v.get("title", k) for k, v in schema["$defs"]["change_row"]["properties"].items()}
     summary_item = schema["$defs"]["summary_item"]["properties"]
@@ -252,6 +254,24 @@ def render_site(site: Site, env: Environment | None = None, base_url: str = "") 
     pages.append(Page("feed.xml", env.get_template("feed.xml").render(
         entries=feed_entries(site), feed_id=uuid.uuid5(uuid.NAMESPACE_URL, "pia-site:feed.xml"))))
     return pages
+
+
+class _Pages(list):
+    """The list of rendered pages, reporting its length as pages are added (build progress)."""
+
+    def __init__(self, progress: Callable[[int], None] | None):
+        super().__init__()
+        self.progress = progress
+
+    def append(self, page: Page) -> None:
+        super().append(page)
+        if self.progress:
+            self.progress(len(self))
+
+    def extend(self, pages: Any) -> None:
+        super().extend(pages)
+        if self.progress:
+            self.progress(len(self))
 
 
 def _law_target(c: Citation) -> str:

@@ -15,7 +15,13 @@ from .render import Page
 log = logging.getLogger(__name__)
 
 
-def write_site(pages: list[Page], assets: Path, out: Path, finish: Callable[[Path], None] | None = None) -> int:
+def write_site(
+    pages: list[Page],
+    assets: Path,
+    out: Path,
+    finish: Callable[[Path], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Write all pages and static assets into `out`, replacing it only once everything is written.
 
     The new site is written to a temporary folder beside `out` and swapped in with renames, so a
@@ -34,6 +40,8 @@ def write_site(pages: list[Page], assets: Path, out: Path, finish: Callable[[Pat
             data = page.content.encode("utf-8") if isinstance(page.content, str) else page.content
             target.write_bytes(data)
             count += 1
+            if progress:
+                progress(count, len(pages))
         for src in sorted(assets.rglob("*")):
             if src.is_file():
                 target = tmp / "assets" / src.relative_to(assets)
