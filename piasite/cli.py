@@ -1,4 +1,4 @@
-"""Command line: `python build.py [build|validate] [--content DIR] [--out DIR]`."""
+"""Command line: `python build.py [build|validate|new|new-version|changes|serve] …`."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import argparse
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from .entities import KINDS
 from .errors import BuildError, ContentErrors, ContentProblem
-from .pipeline import BrokenLinks, build, validate
+from .pipeline import BrokenLinks, BuildResult, build, validate
+from .progress import Progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+STAGES = {"validate": "検証", "render": "ページ生成", "links": "リンク確認", "write": "書き出し", "search index": "検索インデックス"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,24 +27,50 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
+def _content(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--content", default="content", type=Path, help="コンテンツのフォルダ(既定: content)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="build.py", description="特定個人情報保護評価書のサイトを検証・生成します。")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     for name, help_text in (("build", "検証してからサイトを生成します(既定)"), ("validate", "内容を検証します")):
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("--content", default="content", type=Path, help="コンテンツのフォルダ(既定: content)")
+        _content(p)
         p.add_argument("--format", choices=("text", "github"), default="text",
                        help="エラーと警告の形式。github は GitHub Actions の注釈(プルリクエストの行に表示)")
+        loud = p.add_mutually_exclusive_group()
+        loud.add_argument("--quiet", "-q", action="store_true", help="エラーだけを表示します(警告・進み具合・まとめは表示しません)")
+        loud.add_argument("--verbose", "-v", action="store_true", help="段階ごとの所要時間と詳しいログを表示します")
         if name == "build":
             p.add_argument("--out", default="site", type=Path, help="出力先のフォルダ(既定: site)")
             p.add_argument("--base-url", default=os.environ.get("PIA_BASE_URL", ""),
                            help="公開先の URL(例: https://example.github.io/pia/)。sitemap.xml に使います(既定: 環境変数 PIA_BASE_URL)")
             p.add_argument("--strict", action="store_true", help="リンク切れをエラーにします(CI 用)")
+    p = sub.add_parser("new", help="新しい評価書の最初の版を、様式の全項目を空欄にした下書きとして作ります")
+    p.add_argument("target", metavar="<団体>/<評価書>", help="例: sample-city/01-juki")
+    p.add_argument("--form", required=True, choices=("full", "key", "basic", "summary"),
+                   help="様式: full=全項目評価書、key=重点項目評価書、basic=基礎項目評価書、summary=概要")
+    p.add_argument("--date", help="公表日 YYYY-MM-DD(既定: 今日)")
+    _content(p)
+    p = sub.add_parser("new-version", help="最新の版をコピーして、新しい公表日の版を作ります")
+    p.add_argument("target", metavar="<団体>/<評価書>")
+    p.add_argument("--date", help="新しい版の公表日 YYYY-MM-DD(既定: 今日)")
+    _content(p)
+    p = sub.add_parser("changes", help="最新の版と前の版の違いから、変更箇所(change_log)の行の下書きを表示します")
+    p.add_argument("target", metavar="<団体>/<評価書>")
+    _content(p)
+    p = sub.add_parser("serve", help="手元のブラウザで確認するためにサイトを配信し、内容を変えると作り直します")
+    _content(p)
+    p.add_argument("--port", type=int, default=8000, help="ポート番号(既定: 8000)")
+    p.add_argument("--out", type=Path, help="出力先のフォルダ(既定: 一時フォルダ)")
     return parser
 
 
-def _report(problems: list[ContentProblem], fmt: str = "text") -> None:
+def _report(problems: list[ContentProblem], fmt: str = "text", quiet: bool = False) -> None:
     for problem in sorted(problems):
+        if quiet and problem.severity != "error":
+            continue
         print(github_annotation(problem) if fmt == "github" else problem.format(), file=sys.stderr)
 
 
@@ -61,34 +90,70 @@ def github_annotation(problem: ContentProblem) -> str:
     return f"::{level} {','.join(props)}::{_escape(label + problem.message)}"
 
 
+def _timings(timings: dict[str, float]) -> str:
+    return "、".join(f"{STAGES.get(k, k)} {v:.2f} 秒" for k, v in timings.items())
+
+
+def _build_summary(args: argparse.Namespace, result: BuildResult) -> None:
+    """Print the warnings, the figures of the build and its one-line summary."""
+    _report(result.warnings, args.format, args.quiet)
+    if not args.quiet:
+        for link in result.broken_links:
+            print(f"警告: {link.format()}", file=sys.stderr)
+    if args.verbose:
+        print(f"段階ごとの時間: {_timings(result.timings)}", file=sys.stderr)
+    if args.quiet:
+        return
+    r = result.report
+    if r:
+        kinds = "、".join(f"{KINDS[k][0]} {n}" for k, n in r.get("entities", {}).items())
+        print(f"名前の一覧: {kinds}。法令の引用: {r['citations']} か所(条文まで特定 {r['citations_with_article']} か所、"
+              f"法令 {r['laws']} 件)、読み取れなかった引用らしい記載 {r['citations_unparsed']} 件。")
+    total = sum(result.timings.values())
+    print(f"サイトを生成しました: {args.out}/ に {result.files} ファイル、警告 {len(result.warnings)} 件、{total:.1f} 秒。")
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run one command; errors are raised and reported by `main`."""
+    if args.command in ("new", "new-version", "changes", "serve"):
+        from . import editing
+
+        return editing.run(args)
+    progress = Progress(enabled=None if not args.quiet else False)
+    if args.command == "validate":
+        t0 = time.perf_counter()
+        try:
+            site, warnings = validate(args.content, progress)
+        finally:
+            progress.clear()
+        _report(warnings, args.format, args.quiet)
+        if args.verbose:
+            print(f"段階ごとの時間: 検証 {time.perf_counter() - t0:.2f} 秒", file=sys.stderr)
+        if not args.quiet:
+            versions = sum(len(a.versions) for a in site.assessments)
+            print(f"検証しました: 団体 {len(site.organizations)}、評価書 {len(site.assessments)}、版 {versions}。"
+                  f"エラー 0 件、警告 {len(warnings)} 件。")
+        return EXIT_OK
+    result = build(args.content, args.out, base_url=args.base_url, strict=args.strict, progress=progress)
+    _build_summary(args, result)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["build", *argv]
     args = _parser().parse_args(argv)
+    verbose = getattr(args, "verbose", False)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    if verbose:
+        logging.getLogger("piasite").setLevel(logging.DEBUG)  # ours only: markdown-it's debug log is noise
+    fmt = getattr(args, "format", "text")
     try:
-        if args.command == "validate":
-            site, warnings = validate(args.content)
-            _report(warnings, args.format)
-            versions = sum(len(a.versions) for a in site.assessments)
-            print(f"検証しました: 団体 {len(site.organizations)}、評価書 {len(site.assessments)}、版 {versions}。エラー 0 件、警告 {len(warnings)} 件。")
-            return EXIT_OK
-        result = build(args.content, args.out, base_url=args.base_url, strict=args.strict)
-        _report(result.warnings, args.format)
-        for link in result.broken_links:
-            print(f"警告: {link.format()}", file=sys.stderr)
-        r = result.report
-        if r:
-            kinds = "、".join(f"{KINDS[k][0]} {n}" for k, n in r.get("entities", {}).items())
-            print(f"名前の一覧: {kinds}。法令の引用: {r['citations']} か所(条文まで特定 {r['citations_with_article']} か所、"
-                  f"法令 {r['laws']} 件)、読み取れなかった引用らしい記載 {r['citations_unparsed']} 件。")
-        total = sum(result.timings.values())
-        print(f"サイトを生成しました: {args.out}/ に {result.files} ファイル、警告 {len(result.warnings)} 件、{total:.1f} 秒。")
-        return EXIT_OK
+        return _run(args)
     except ContentErrors as exc:
-        _report(exc.problems, args.format)
+        _report(exc.problems, fmt)
         files = len({p.file for p in exc.problems})
         print(f"エラー {len(exc.problems)} 件({files} ファイル)。出力は変更していません。", file=sys.stderr)
         return EXIT_CONTENT
@@ -100,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return EXIT_CONTENT
+    except KeyboardInterrupt:
+        print("中断しました。", file=sys.stderr)
+        return 130
     except Exception as exc:  # noqa: BLE001 - editors get a message, never a traceback
         logging.getLogger(__name__).debug("unexpected failure", exc_info=True)
         print(f"エラー: サイトの生成中に予期しない問題が起きました({type(exc).__name__}: {exc})。出力は変更していません。", file=sys.stderr)

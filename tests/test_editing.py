@@ -1,0 +1,298 @@
+"""The editors' commands: `new` scaffolds from the schema, `new-version` copies, `changes` drafts the 変更箇所;
+--content is honoured everywhere; --quiet and --verbose on validate, and no progress line off a terminal."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import CONTENT, ROOT
+from piasite.loader import load_yaml
+
+VERSION = "sample-city/01-sample/2019-02-08.yaml"
+REAL = {
+    "full": CONTENT / "miyagi-pref/07-juki-net/2023-11-27.yaml",
+    "key": CONTENT / "kitami-city/01-juki/2019-02-08.yaml",
+    "summary": CONTENT / "yamaguchi-pref/01-juki-net/2021-08-10.yaml",
+    # no real 基礎項目評価書 exists: the parts it shares with a 重点項目評価書 (表紙 …) are filled from one
+    "basic": CONTENT / "kitami-city/01-juki/2019-02-08.yaml",
+}
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def fill(scaffold: object, real: object, text: str, skipped: list[str], add_commented: bool, path: str = "") -> object:
+    """Merge real data into a scaffold's structure: real values where the real file has the item."""
+    if isinstance(scaffold, dict):
+        real = real if isinstance(real, dict) else {}
+        out = {}
+        for key, value in scaffold.items():
+            if key == "form" and not path:
+                out[key] = value
+            elif key in real:
+                out[key] = fill(value, real[key], text, skipped, add_commented, f"{path}.{key}")
+            else:
+                out[key] = [] if isinstance(value, list) else fill(value, None, text, skipped, add_commented)
+        for key in real:
+            if key not in scaffold:
+                if add_commented and f"# {key}:" in text:
+                    out[key] = real[key]  # written commented out in the scaffold: the editor uncomments it
+                else:
+                    skipped.append(f"{path}.{key}")
+        return out
+    if isinstance(scaffold, list):
+        return real if isinstance(real, list) else []
+    return real if real is not None else scaffold
+
+
+@pytest.mark.parametrize("form", ["full", "key", "basic", "summary"])
+def test_scaffold_filled_with_a_real_assessment_validates(sample_content, form):
+    result = run("new", "sample-city/02-new", "--form", form, "--date", "2024-04-01", "--content", str(sample_content))
+    assert result.returncode == 0, result.stderr
+    target = sample_content / "sample-city/02-new/2024-04-01.yaml"
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=")
+    scaffold = yaml.safe_load(text)
+    real, problems = load_yaml(REAL[form], str(REAL[form]))
+    assert real is not None, problems
+    skipped: list[str] = []
+    data = fill(scaffold, real.data, text, skipped, add_commented=form != "basic")
+    if form != "basic":
+        assert skipped == [], "items of a real assessment missing from the scaffold"
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
+    target.write_text(text.splitlines()[0] + "\n" + body, encoding="utf-8")
+    result = run("validate", "--content", str(sample_content))
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("form", "required"),
+    [
+        ("full", ["cover.title", "files[0].name"]),
+        ("key", ["cover.title", "files[0].name"]),
+        ("basic", ["cover.title"]),
+        ("summary", ["cover.title", "sections[0].title", "summary_of.form"]),
+    ],
+)
+def test_empty_scaffold_lists_the_required_items_with_positions(sample_content, form, required):
+    run("new", "sample-city/02-new", "--form", form, "--date", "2024-04-01", "--content", str(sample_content))
+    target = sample_content / "sample-city/02-new/2024-04-01.yaml"
+    lines = target.read_text(encoding="utf-8").splitlines()
+    result = run("validate", "--content", str(sample_content))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": エラー [" in line]
+    assert sorted(e.split(": エラー [", 1)[1].split("]: ", 1)[0] for e in errors) == sorted(required)
+    for error in errors:
+        where, message = error.split(": エラー ", 1)
+        file, line, col = where.rsplit(":", 2)
+        assert Path(file).name == "2024-04-01.yaml"
+        key = message.split("]: ", 1)[0].rsplit(".", 1)[-1]
+        assert lines[int(line) - 1][int(col) - 1 :].startswith(f"{key}:")
+        assert "必須の項目" in message and "が空欄です" in message
+
+
+def test_new_organisation_gets_an_organization_file_whose_items_are_required(sample_content):
+    result = run("new", "new-town/01-juki", "--form", "key", "--content", str(sample_content))
+    assert result.returncode == 0, result.stderr
+    org = sample_content / "new-town/organization.yaml"
+    assert org.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
+    result = run("validate", "--content", str(sample_content))
+    assert result.returncode == 1
+    assert {"[name]", "[organization]", "[kind]"} <= {
+        e.split(" ")[2].rstrip(":") for e in result.stderr.splitlines() if "エラー [" in e
+    }
+
+
+def test_new_refuses_to_overwrite(sample_content):
+    args = ("new", "sample-city/02-new", "--form", "key", "--date", "2024-04-01", "--content", str(sample_content))
+    org = sample_content / "sample-city/organization.yaml"
+    before = org.read_text(encoding="utf-8")
+    assert run(*args).returncode == 0
+    target = sample_content / "sample-city/02-new/2024-04-01.yaml"
+    target.write_text(target.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    result = run(*args)
+    assert result.returncode == 1 and "上書きしません" in result.stderr
+    assert target.read_text(encoding="utf-8").endswith("# edited\n")
+    assert org.read_text(encoding="utf-8") == before  # an existing organisation is left alone
+
+
+@pytest.mark.parametrize("target", ["Bad/x", "a_b/x", "a/-x", "a/b/c", "only-org"])
+def test_new_refuses_an_invalid_name(sample_content, target):
+    result = run("new", target, "--form", "full", "--content", str(sample_content))
+    assert result.returncode == 1
+    assert "半角英小文字" in result.stderr or "<団体>/<評価書>" in result.stderr
+
+
+def test_new_version_copies_the_latest_and_refuses_a_date_not_after_it(sample_content):
+    folder = sample_content / "sample-city/01-sample"
+    for date in ("2019-02-08", "2018-01-01"):
+        result = run("new-version", "sample-city/01-sample", "--date", date, "--content", str(sample_content))
+        assert result.returncode == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["2019-02-08.yaml"]
+    result = run("new-version", "sample-city/01-sample", "--date", "2020-04-01", "--content", str(sample_content))
+    assert result.returncode == 0, result.stderr
+    assert (folder / "2020-04-01.yaml").read_bytes() == (folder / "2019-02-08.yaml").read_bytes()
+    result = run("new-version", "sample-city/01-sample", "--date", "2020-04-01", "--content", str(sample_content))
+    assert result.returncode == 1 and "上書きしません" in result.stderr
+
+
+def _edit(path: Path, *pairs: tuple[str, str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    for old, new in pairs:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_changes_drafts_the_rows_of_an_edit(sample_content):
+    assert (
+        run("new-version", "sample-city/01-sample", "--date", "2020-04-01", "--content", str(sample_content)).returncode
+        == 0
+    )
+    new = sample_content / "sample-city/01-sample/2020-04-01.yaml"
+    _edit(
+        new,
+        ("head_title: 戸籍住民課長", "head_title: 市民課長"),
+        ("user_count: 10人以上50人未満", "user_count: 50人以上100人未満"),
+        ("        ・証明書の発行\n", "        ・証明書の発行\n        ・コンビニ交付\n"),
+        (
+            "        other: 庁内連携システム\n",
+            "        other: 庁内連携システム\n    - number: 2\n      name: コンビニ交付システム\n",
+        ),
+    )
+    result = run("changes", "sample-city/01-sample", "--content", str(sample_content))
+    assert result.returncode == 0, result.stderr
+    assert "timing(提出時期" in result.stdout
+    rows = yaml.safe_load(result.stdout)
+    assert rows == [
+        {
+            "date": "2020-04-01",
+            "item": "Ⅰ-2-システム2",
+            "before": "追加",
+            "after": "システム2: コンビニ交付システム",
+            "timing": None,
+            "timing_note": None,
+        },
+        {
+            "date": "2020-04-01",
+            "item": "Ⅰ-2-システム1-②システムの機能",
+            "before": "・住民票の記載\n・証明書の発行\n",
+            "after": "・住民票の記載\n・証明書の発行\n・コンビニ交付\n",
+            "timing": None,
+            "timing_note": None,
+        },
+        {
+            "date": "2020-04-01",
+            "item": "Ⅰ-6-②所属長の役職名",
+            "before": "戸籍住民課長",
+            "after": "市民課長",
+            "timing": None,
+            "timing_note": None,
+        },
+        {
+            "date": "2020-04-01",
+            "item": "Ⅱ(1)-3-④ 使用者数",
+            "before": "10人以上50人未満",
+            "after": "50人以上100人未満",
+            "timing": None,
+            "timing_note": None,
+        },
+    ]
+    # pasted under change_log, every row resolves to the item that changed: no warning is left
+    pasted = "".join(f"  {line}\n" for line in result.stdout.splitlines() if not line.startswith("#"))
+    _edit(new, ("\nunavailable:", "\n" + pasted + "unavailable:"))
+    result = run("validate", "--content", str(sample_content))
+    assert result.returncode == 0, result.stderr
+    assert "警告" not in result.stderr
+    assert run("changes", "sample-city/01-sample", "--content", str(sample_content)).stdout.count("- date:") == 0
+
+
+def test_changes_items_resolve_to_the_changed_items(sample_content):
+    from piasite.document import document_sections
+    from piasite.drafts import diff_to_previous, draft_rows
+    from piasite.itemref import ItemResolver
+    from piasite.pipeline import validate
+
+    run("new-version", "sample-city/01-sample", "--date", "2020-04-01", "--content", str(sample_content))
+    new = sample_content / "sample-city/01-sample/2020-04-01.yaml"
+    _edit(
+        new,
+        ("head_title: 戸籍住民課長", "head_title: 市民課長"),
+        ("subject_count: 10万人以上100万人未満\n        main", "subject_count: 100万人以上1,000万人未満\n        main"),
+    )
+    site, _ = validate(sample_content)
+    assessment = site.assessments[0]
+    diff = diff_to_previous(site, assessment)
+    rows = draft_rows(site, assessment, diff)
+    resolver = ItemResolver(document_sections(site, assessment.latest, assessment.org.name))
+    changed = {c.new_path for s in diff.sections for c in s.changes}
+    assert {resolver.resolve(r.item).path for r in rows} == changed
+    assert all(r.exact for r in rows)
+
+
+def test_changes_needs_two_versions(sample_content):
+    result = run("changes", "sample-city/01-sample", "--content", str(sample_content))
+    assert result.returncode == 1 and "版が1つしかありません" in result.stderr
+
+
+def test_content_option_is_honoured_relative_to_the_working_folder(tmp_path, sample_content):
+    other = tmp_path / "other"
+    sample_content.rename(other)
+    assert (
+        run(
+            "new", "sample-city/02-new", "--form", "basic", "--date", "2024-04-01", "--content", "other", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    assert (other / "sample-city/02-new/2024-04-01.yaml").is_file()
+    assert not (CONTENT / "sample-city").exists()
+    assert (
+        run(
+            "new-version", "sample-city/01-sample", "--date", "2020-01-01", "--content", "other", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    assert (other / "sample-city/01-sample/2020-01-01.yaml").is_file()
+    result = run("changes", "sample-city/01-sample", "--content", "other", cwd=tmp_path)
+    assert "02-new" in result.stderr or result.returncode == 1  # the empty scaffold stops validation
+    assert run("validate", "--content", "nowhere", cwd=tmp_path).returncode == 1
+
+
+def test_quiet_prints_nothing_but_errors_and_verbose_prints_timings(sample_content):
+    quiet = run("validate", "--quiet", "--content", str(sample_content))
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+    verbose = run("validate", "--verbose", "--content", str(sample_content))
+    assert verbose.returncode == 0 and "段階ごとの時間" in verbose.stderr
+    _edit(sample_content / VERSION, ("form: 重点項目評価書", "form: 重点項目"))
+    quiet = run("validate", "--quiet", "--content", str(sample_content))
+    assert quiet.returncode == 1 and "エラー [form]" in quiet.stderr
+
+
+def test_no_progress_line_when_not_on_a_terminal(tmp_path, sample_content):
+    result = run("build", "--content", str(sample_content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    assert "\r" not in result.stderr and "生成中" not in result.stderr
+    assert "サイトを生成しました" in result.stdout
+
+
+def test_progress_shows_stages_on_a_terminal():
+    import io
+
+    from piasite.progress import Progress
+
+    stream = io.StringIO()
+    progress = Progress(stream, enabled=True, interval=0)
+    progress.stage("ページを生成中")
+    progress.update(120, 480)
+    progress.clear()
+    assert "ページを生成中 120/480" in stream.getvalue()
+    assert stream.getvalue().endswith("\r\x1b[2K")
