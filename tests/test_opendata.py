@@ -59,8 +59,8 @@ def test_strict_build_fails_on_a_broken_link_and_keeps_the_old_site(tmp_path, mo
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     real = pipeline.render_site
 
-    def with_broken_link(site, base_url=""):
-        return real(site, base_url=base_url) + [Page("broken/index.html", '<a href="../missing/">x</a>')]
+    def with_broken_link(site, **kwargs):
+        return real(site, **kwargs) + [Page("broken/index.html", '<a href="../missing/">x</a>')]
 
     monkeypatch.setattr(pipeline, "render_site", with_broken_link)
     with pytest.raises(BuildError) as err:
