@@ -109,35 +109,54 @@ def _texts(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
 
 def build_index(site: Site, ids: dict[tuple[str, str], set[str]] | None = None) -> CitationIndex:
     """Parse the citations of every assessment's latest version."""
+    return merge_citations(
+        [(a, assessment_citations(a, (ids or {}).get((a.org.slug, a.slug)))) for a in site.assessments]
+    )
+
+
+def assessment_citations(assessment: Assessment, page_ids: set[str] | None = None) -> tuple[list, list]:
+    """Parse the citations of one assessment's latest version.
+
+    Return ([(path, anchor, citation)], [(path, unparsed fragment)]); `page_ids` are the ids on its
+    page, so each citation is placed at the nearest item that exists.
+    """
+    data = assessment.latest.data
+    texts = list(_texts(data))
+    abbreviations = find_abbreviations("\n".join(t for _, t in texts))
+    found_all: list[tuple[tuple, str, Citation]] = []
+    unparsed: list[tuple[tuple, str]] = []
+    for path, text in texts:
+        if "条" not in text and "法" not in text and "令" not in text:
+            continue
+        found, left = parse_citations(text, abbreviations)
+        unparsed.extend((path, fragment) for fragment in left)
+        if not found:
+            continue
+        anchor = nearest_id(path, data, page_ids)
+        found_all.extend((path, anchor, c) for c in found)
+    return found_all, unparsed
+
+
+def merge_citations(per_assessment: list[tuple[Assessment, tuple[list, list]]]) -> CitationIndex:
+    """Merge each assessment's citations (in site order) into the index of laws and articles."""
     laws: dict[str, Law] = {}
     parsed = with_article = 0
     unparsed: list[tuple[Assessment, tuple, str]] = []
     by_item: dict[tuple[str, str], dict[str, list[Citation]]] = {}
-    for assessment in site.assessments:
-        data = assessment.latest.data
-        texts = list(_texts(data))
-        abbreviations = find_abbreviations("\n".join(t for _, t in texts))
-        page_ids = (ids or {}).get((assessment.org.slug, assessment.slug))
+    for assessment, (found, left) in per_assessment:
         items = by_item.setdefault((assessment.org.slug, assessment.slug), {})
-        for path, text in texts:
-            if "条" not in text and "法" not in text and "令" not in text:
-                continue
-            found, left = parse_citations(text, abbreviations)
-            unparsed.extend((assessment, path, fragment) for fragment in left)
-            if not found:
-                continue
-            anchor = nearest_id(path, data, page_ids)
-            for c in found:
-                parsed += 1
-                law = laws.setdefault(law_key(c.law), Law(law_key(c.law), c.law))
-                item = CitingItem(assessment, path, anchor, c)
-                if c.article:
-                    with_article += 1
-                    key = article_key(c.article) or c.article
-                    law.articles.setdefault(key, Article(key, c.article)).items.append(item)
-                else:
-                    law.whole.append(item)
-                items.setdefault(anchor, []).append(c)
+        unparsed.extend((assessment, path, fragment) for path, fragment in left)
+        for path, anchor, c in found:
+            parsed += 1
+            law = laws.setdefault(law_key(c.law), Law(law_key(c.law), c.law))
+            item = CitingItem(assessment, path, anchor, c)
+            if c.article:
+                with_article += 1
+                key = article_key(c.article) or c.article
+                law.articles.setdefault(key, Article(key, c.article)).items.append(item)
+            else:
+                law.whole.append(item)
+            items.setdefault(anchor, []).append(c)
     ordered = dict(sorted(laws.items(), key=lambda kv: (-len(kv[1].assessments), kv[1].name)))
     return CitationIndex(ordered, parsed, with_article, unparsed, by_item)
 

@@ -77,24 +77,34 @@ class Comparison:
 
 def compare(site: Site) -> Comparison:
     """Collect every self-assessed answer of the latest versions."""
+    return merge_answers([(a, assessment_answers(site, a)) for a in site.assessments])
+
+
+def assessment_answers(site: Site, assessment: Assessment) -> list[tuple]:
+    """Return (form, question key, file, value, anchor, incident detail or None) for each self-assessed item."""
+    out: list[tuple] = []
+    form = assessment.latest.data["form"]
+    for section in document_sections(site, assessment.latest, assessment.org.name):
+        _walk(section, [], "", assessment, form, out)
+    return out
+
+
+def merge_answers(per_assessment: list[tuple[Assessment, list[tuple]]]) -> Comparison:
+    """Merge each assessment's answers (in site order) into questions in form order."""
     questions: dict[tuple, Question] = {}
     incidents: list[Answer] = []
-    for assessment in site.assessments:
-        form = assessment.latest.data["form"]
-        for section in document_sections(site, assessment.latest, assessment.org.name):
-            _walk(section, [], "", assessment, form, questions, incidents)
+    for assessment, answers in per_assessment:
+        for form, key, file, value, anchor, detail in answers:
+            question = questions.setdefault((form, key), Question(key, form))
+            answer = Answer(assessment, file, value, anchor)
+            question.answers.append(answer)
+            if detail is not None:
+                answer.detail = detail
+                incidents.append(answer)
     return Comparison(list(questions.values()), incidents)
 
 
-def _walk(
-    node: Node,
-    labels: list[str],
-    file: str,
-    assessment: Assessment,
-    form: str,
-    questions: dict[tuple, Question],
-    incidents: list[Answer],
-) -> None:
+def _walk(node: Node, labels: list[str], file: str, assessment: Assessment, form: str, out: list[tuple]) -> None:
     path = node.extra.get("path") or ()
     is_file = len(path) == 3 and path[0] == "files" and node.kind == "section"
     if is_file:
@@ -102,20 +112,15 @@ def _walk(
     elif node.label:
         labels = labels + [node.label]
     if node.kind == "item" and node.value_kind == "choice" and node.extra.get("choice_set") in SELF_ASSESSED:
-        key = tuple(labels)
-        question = questions.setdefault((form, key), Question(key, form))
         value = (
             node.value
             if node.value not in (None, "")
             else (UNAVAILABLE if node.unavailable is not None else NOT_STATED)
         )
-        answer = Answer(assessment, file, str(value), node.id)
-        question.answers.append(answer)
-        if node.extra.get("choice_set") == INCIDENT and value == "発生あり":
-            answer.detail = _incident_detail(node, assessment)
-            incidents.append(answer)
+        incident = node.extra.get("choice_set") == INCIDENT and value == "発生あり"
+        out.append((form, tuple(labels), file, str(value), node.id, _incident_detail(node, assessment) if incident else None))
     for child in node.children:
-        _walk(child, labels, file, assessment, form, questions, incidents)
+        _walk(child, labels, file, assessment, form, out)
 
 
 def _incident_detail(node: Node, assessment: Assessment) -> str:

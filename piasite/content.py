@@ -94,28 +94,53 @@ def local_government_code_ok(code: str) -> bool:
     return (11 - total % 11) % 10 == int(code[5])
 
 
+def display_path(p: Path) -> str:
+    """The path shown to editors: relative to the current folder, as they typed it."""
+    try:
+        return os.path.relpath(p, Path.cwd())
+    except ValueError:
+        return str(p)
+
+
+@dataclass
+class Scanned:
+    """The content tree walked but not yet loaded: organisations with their assessment folders."""
+
+    root: Path
+    organizations: list[tuple[Organization, list[Path]]]
+    aliases: dict[str, str]
+    aliases_file: Path | None = None
+
+
 def load_site(content_dir: Path, schemas: Schemas | None = None) -> tuple[Site, list[ContentProblem]]:
     """Load and validate every file under `content_dir`; return the model and all problems."""
     schemas = schemas or Schemas()
+    scanned, problems = scan(content_dir, schemas)
+    organizations = []
+    for org, folders in scanned.organizations:
+        for folder in folders:
+            assessment = load_assessment(org, folder, scanned.root, schemas, problems)
+            if assessment is not None:
+                org.assessments.append(assessment)
+        organizations.append(org)
+    return Site(organizations, schemas, aliases=scanned.aliases), problems
+
+
+def scan(content_dir: Path, schemas: Schemas) -> tuple[Scanned, list[ContentProblem]]:
+    """Walk the content tree: check its folders, load organization.yaml files and aliases.yaml."""
     problems: list[ContentProblem] = []
     content_dir = Path(content_dir)
     root = content_dir.resolve()
-    organizations: list[Organization] = []
-
-    def rel(p: Path) -> str:
-        try:
-            return os.path.relpath(p, Path.cwd())
-        except ValueError:
-            return str(p)
+    scanned = Scanned(root, [], {})
+    rel = display_path
 
     def add(p: Path, msg: str, line: int = 0, col: int = 0) -> None:
         problems.append(ContentProblem(rel(p), line, col, msg))
 
     if not content_dir.is_dir():
         add(content_dir, "コンテンツのフォルダが見つかりません。--content で正しいフォルダを指定してください。")
-        return Site([], schemas), problems
+        return scanned, problems
 
-    aliases: dict[str, str] = {}
     for org_dir in sorted(content_dir.iterdir()):
         if org_dir.name.startswith("."):
             continue
@@ -124,7 +149,8 @@ def load_site(content_dir: Path, schemas: Schemas | None = None) -> tuple[Site, 
             continue
         if not org_dir.is_dir():
             if org_dir.name == ALIASES_FILE:
-                aliases = _load_aliases(org_dir, rel(org_dir), problems)
+                scanned.aliases = _load_aliases(org_dir, rel(org_dir), problems)
+                scanned.aliases_file = org_dir
             elif org_dir.name not in ALLOWED_NOTES:
                 add(org_dir, f"content/ の直下には団体のフォルダ(と {ALIASES_FILE})だけを置いてください。")
             continue
@@ -139,6 +165,7 @@ def load_site(content_dir: Path, schemas: Schemas | None = None) -> tuple[Site, 
         if org is None:
             continue
         org.slug = org_dir.name
+        folders = []
         for a_dir in sorted(org_dir.iterdir()):
             if a_dir.name.startswith(".") or a_dir.name == ORG_FILE or a_dir.name in ALLOWED_NOTES:
                 continue
@@ -151,23 +178,37 @@ def load_site(content_dir: Path, schemas: Schemas | None = None) -> tuple[Site, 
             if not SLUG.match(a_dir.name):
                 add(a_dir, f"フォルダ名「{a_dir.name}」は使えません。半角英小文字・数字・ハイフンで付けてください(例: 07-juki-net)。")
                 continue
-            assessment = Assessment(org, a_dir.name)
-            for v_file in sorted(a_dir.iterdir()):
-                if v_file.name.startswith("."):
-                    continue
-                if not _inside(v_file, root):
-                    add(v_file, "content/ の外を指すシンボリックリンクは使えません。実体のファイルを置いてください。")
-                    continue
-                version = _load_version(v_file, rel(v_file), schemas, problems)
-                if version is not None:
-                    assessment.versions.append(version)
-            if assessment.versions:
-                assessment.versions.sort(key=lambda v: v.date)
-                org.assessments.append(assessment)
-            elif not any(p.file.startswith(rel(a_dir)) for p in problems):
-                add(a_dir, "評価書のフォルダに版のファイル(YYYY-MM-DD.yaml)がありません。")
-        organizations.append(org)
-    return Site(organizations, schemas, aliases=aliases), problems
+            folders.append(a_dir)
+        scanned.organizations.append((org, folders))
+    return scanned, problems
+
+
+def version_files(a_dir: Path) -> list[Path]:
+    """Return the files of an assessment folder that are its versions (hidden files aside)."""
+    return [p for p in sorted(a_dir.iterdir()) if not p.name.startswith(".")]
+
+
+def load_assessment(
+    org: Organization, a_dir: Path, root: Path, schemas: Schemas, problems: list[ContentProblem]
+) -> Assessment | None:
+    """Load and validate the versions in one assessment folder; None when none loads."""
+    assessment = Assessment(org, a_dir.name)
+    found: list[ContentProblem] = []
+    for v_file in version_files(a_dir):
+        if not _inside(v_file, root):
+            found.append(ContentProblem(display_path(v_file), 0, 0,
+                                        "content/ の外を指すシンボリックリンクは使えません。実体のファイルを置いてください。"))
+            continue
+        version = _load_version(v_file, display_path(v_file), schemas, found)
+        if version is not None:
+            assessment.versions.append(version)
+    problems.extend(found)
+    if assessment.versions:
+        assessment.versions.sort(key=lambda v: v.date)
+        return assessment
+    if not found:
+        problems.append(ContentProblem(display_path(a_dir), 0, 0, "評価書のフォルダに版のファイル(YYYY-MM-DD.yaml)がありません。"))
+    return None
 
 
 def _load_aliases(path: Path, display: str, problems: list) -> dict[str, str]:

@@ -121,20 +121,37 @@ def _mentions(assessment: Assessment) -> Iterator[tuple[str, str, str, tuple, st
                     yield "recipients", role, r["name"], path, f"{label} {role}{number}"
 
 
+def assessment_mentions(assessment: Assessment, page_ids: set[str] | None = None) -> list[tuple]:
+    """Return (kind, role, written, path, anchor, context) for every named thing in the latest version.
+
+    `page_ids`, when given, are the ids on its page, so each mention links to the nearest item that
+    exists (an entry's name is printed in its heading).
+    """
+    data = assessment.latest.data
+    return [
+        (kind, role, written, path, nearest_id(path, data, page_ids), context)
+        for kind, role, written, path, context in _mentions(assessment)
+    ]
+
+
 def collect(
     site: Site, aliases: dict[str, str] | None = None, ids: dict[tuple[str, str], set[str]] | None = None
 ) -> dict[str, Entity]:
     """Return every entity of the site by slug, merged by normalised name and aliases.
 
-    `ids`, when given, maps (org, assessment) to the ids on its page, so each mention links to the
-    nearest item that exists (an entry's name is printed in its heading).
+    `ids`, when given, maps (org, assessment) to the ids on its page.
     """
+    return merge_mentions(
+        [(a, assessment_mentions(a, (ids or {}).get((a.org.slug, a.slug)))) for a in site.assessments], aliases
+    )
+
+
+def merge_mentions(per_assessment: list[tuple[Assessment, list[tuple]]], aliases: dict[str, str] | None = None) -> dict[str, Entity]:
+    """Merge the mentions of each assessment (in site order) into entities by normalised name and aliases."""
     aliases = {normalize(k): normalize(v) for k, v in (aliases or {}).items()}
     entities: dict[str, Entity] = {}
-    for assessment in site.assessments:
-        data = assessment.latest.data
-        page_ids = (ids or {}).get((assessment.org.slug, assessment.slug))
-        for kind, role, written, path, context in _mentions(assessment):
+    for assessment, mentions in per_assessment:
+        for kind, role, written, path, anchor, context in mentions:
             key = normalize(written, company=kind == "contractors")
             if not key:
                 continue
@@ -142,9 +159,7 @@ def collect(
             slug = slug_for(key)
             entity = entities.setdefault(slug, Entity(key, display_name(written), slug))
             entity.kinds.add(kind)
-            entity.mentions.append(
-                Mention(assessment, role, display_name(written), path, nearest_id(path, data, page_ids), context)
-            )
+            entity.mentions.append(Mention(assessment, role, display_name(written), path, anchor, context))
     for entity in entities.values():
         # the name shown is the one written most often (ties: the shortest, then in code order), without a
         # trailing parenthesis; a contractor is shown as its company
@@ -154,6 +169,20 @@ def collect(
             counts[shown] = counts.get(shown, 0) + 1
         entity.name = sorted(counts, key=lambda n: (-counts[n], len(n), n))[0]
     return dict(sorted(entities.items(), key=lambda kv: (kv[1].key, kv[0])))
+
+
+def page_entity_links(mentions: list[tuple], aliases: dict[str, str] | None = None) -> dict[str, str]:
+    """Return the entity slug of each mentioned item's anchor on one page, as mention_index does."""
+    aliases = {normalize(k): normalize(v) for k, v in (aliases or {}).items()}
+    keyed = []
+    for kind, _role, written, _path, anchor, _context in mentions:
+        key = normalize(written, company=kind == "contractors")
+        if key:
+            key = aliases.get(key, key)
+            keyed.append((key, slug_for(key), anchor))
+    # mention_index walks entities sorted by (key, slug), mentions in order: the last one wins
+    keyed.sort(key=lambda k: (k[0], k[1]))
+    return {anchor: slug for _key, slug, anchor in keyed}
 
 
 def company_name(text: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from diff_match_patch import diff_match_patch
@@ -43,7 +44,16 @@ class Span:
 
 def inline_diff(before: str | None, after: str | None) -> list[Span]:
     """Return the spans that turn `before` into `after`, cleaned up to read naturally."""
-    before, after = before or "", after or ""
+    return list(_inline_diff(before or "", after or ""))
+
+
+@lru_cache(maxsize=1 << 14)
+def _inline_diff(before: str, after: str) -> tuple[Span, ...]:
+    # Every version's change log repeats the rows of the one before it: diff each pair of texts once.
+    return tuple(_diff_spans(before, after))
+
+
+def _diff_spans(before: str, after: str) -> list[Span]:
     if before.strip() in ADDED_MARKS:
         return [Span("insert", after)] if after else []
     if after.strip() in DELETED_MARKS:

@@ -10,6 +10,7 @@ then by the lower file number (rows written before a second file existed name no
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -144,28 +145,44 @@ class _Entry:
     file_index: int
 
 
+_RESOLVED: dict[tuple[str, str], "Resolved | None"] = {}
+
+
 class ItemResolver:
     """Resolves 項目 texts against the sections of one version's document tree."""
 
     def __init__(self, sections: Iterable[Node]):
         self.entries: list[_Entry] = []
         self.parents: dict[int, Node] = {}
+        shape: list[tuple] = []
         for section in sections:
-            self._index(section, [], [], 0)
+            self._index(section, [], [], 0, shape)
+        # A result depends only on the tree's ids, labels, paths and shape: versions of a document
+        # that share them (most do) share results, and each version repeats its predecessor's rows.
+        self.shape = hashlib.sha1(repr(shape).encode()).hexdigest()
 
-    def _index(self, node: Node, markers: list, labels: list, file_index: int) -> None:
+    def _index(self, node: Node, markers: list, labels: list, file_index: int, shape: list) -> None:
         markers = markers + [marker(node.label)]
         labels = labels + [node.label]
         path = node.extra.get("path") or ()
         if len(path) >= 2 and path[0] == "files" and isinstance(path[1], int):
             file_index = path[1] + 1
         self.entries.append(_Entry(node, markers, labels, file_index))
+        shape.append((len(markers), node.id, node.label, tuple(path)))
         for child in node.children:
             self.parents[id(child)] = node
-            self._index(child, markers, labels, file_index)
+            self._index(child, markers, labels, file_index, shape)
 
     def resolve(self, text: str | None) -> Resolved | None:
         """Return the item a 項目 text identifies, or None when nothing in the document matches it."""
+        key = (self.shape, text or "")
+        if key not in _RESOLVED:
+            if len(_RESOLVED) > 1 << 16:
+                _RESOLVED.clear()
+            _RESOLVED[key] = self._resolve(text)
+        return _RESOLVED[key]
+
+    def _resolve(self, text: str | None) -> Resolved | None:
         toks = _numbered_items_in_parentheses(tokens(text or ""))
         query = [t for t in toks if t[0] != "text"]
         words = [str(t[1]) for t in toks if t[0] == "text"]

@@ -136,14 +136,18 @@ class _Text:
 
     def __init__(self, original: str) -> None:
         self.original = original
-        chars: list[str] = []
-        self.origin: list[int] = []
-        for i, ch in enumerate(original):
-            folded = unicodedata.normalize("NFKC", ch)
-            chars.append(folded)
-            self.origin.extend([i] * len(folded))
-        self.norm = "".join(chars)
-        self.origin.append(len(original))
+        if unicodedata.normalize("NFKC", original) == original:
+            # already normalised (most text): every character maps to itself
+            self.norm, self.origin = original, list(range(len(original) + 1))
+        else:
+            chars: list[str] = []
+            self.origin = []
+            for i, ch in enumerate(original):
+                folded = unicodedata.normalize("NFKC", ch)
+                chars.append(folded)
+                self.origin.extend([i] * len(folded))
+            self.norm = "".join(chars)
+            self.origin.append(len(original))
         self.close_of: dict[int, int] = {}
         self.open_of: dict[int, int] = {}
         stack: list[int] = []

@@ -16,6 +16,7 @@ from typing import Any
 
 WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 # twelve digits, each pair optionally separated by one space or hyphen (after NFKC: full width is ASCII)
+_DIGIT = re.compile(r"[0-9]")
 _CANDIDATE = re.compile(r"(?<![0-9])[0-9](?:[ \-‐‑–−]?[0-9]){11}(?![0-9])")
 
 
@@ -41,6 +42,10 @@ class Found:
 
 def find_numbers(text: str) -> list[Found]:
     """Return every 12-digit number in a text that passes the check digit, as written."""
+    # Per-character NFKC adds the same digits as NFKC of the whole string (digits never come from
+    # composing), so a text with fewer than twelve digits after NFKC holds no candidate.
+    if len(_DIGIT.findall(unicodedata.normalize("NFKC", text))) < 12:
+        return []
     normalized, origin = _normalize(text)
     out = []
     for m in _CANDIDATE.finditer(normalized):

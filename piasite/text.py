@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
@@ -93,7 +94,14 @@ def markdown(text: str | None) -> Markup:
     """Render an organisation's free text as safe HTML paragraphs."""
     if not text:
         return Markup("")
-    return Markup(_MD.render(str(text)))
+    return _render_markdown(str(text))
+
+
+@lru_cache(maxsize=1 << 15)
+def _render_markdown(text: str) -> Markup:
+    # The same texts recur: each latest version is rendered at two addresses, versions repeat
+    # most of their predecessor, and many bodies share wording.
+    return Markup(_MD.render(text))
 
 
 def plain(text: str | None) -> Markup:
