@@ -296,3 +296,78 @@ def test_progress_shows_stages_on_a_terminal():
     progress.clear()
     assert "ページを生成中 120/480" in stream.getvalue()
     assert stream.getvalue().endswith("\r\x1b[2K")
+
+
+def _comment_above(lines: list[str], item: str) -> str:
+    """Return the scaffold's comment line just above the first line that starts with `item`."""
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith(item))
+    assert lines[index - 1].strip().startswith("#")
+    return lines[index - 1]
+
+
+def test_scaffold_says_how_to_write_check_boxes_and_lists_of_texts(sample_content):
+    run("new", "sample-city/02-new", "--form", "key", "--date", "2024-04-01", "--content", str(sample_content))
+    target = sample_content / "sample-city/02-new/2024-04-01.yaml"
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert "true" in _comment_above(lines, "provides:") and "false" in _comment_above(lines, "provides:")
+    assert "true" in _comment_above(lines, "not_outsourced:")
+    assert "「- 」" in _comment_above(lines, "file_names: []") and "[]" in _comment_above(lines, "file_names: []")
+    assert "「- 」" in _comment_above(lines, "items: []")
+    assert "true、なければ" not in _comment_above(lines, "status:")  # a choice, not a check box
+    # doing what the comments say gives a valid file
+    _edit(
+        target,
+        ("  title:\n", "  title: 見本市 住民基本台帳事務 重点項目評価書\n"),
+        ("  file_names: []\n", "  file_names:\n    - 住民基本台帳ファイル\n"),
+        ("# 1. 特定個人情報ファイル名\n    name:\n", "# 1. 特定個人情報ファイル名\n    name: 住民基本台帳ファイル\n"),
+        ("        provides:\n", "        provides: true\n"),
+    )
+    result = run("validate", "--content", str(sample_content))
+    assert result.returncode == 0, result.stderr
+    # a check box written in words is refused with the same advice
+    _edit(target, ("        provides: true\n", "        provides: はい\n"))
+    result = run("validate", "--content", str(sample_content), "-q")
+    assert result.returncode == 1
+    assert (
+        "[files[0].overview.provision.provides]: 「提供を行っている」は true か false で書いてください" in result.stderr
+    )
+    assert "チェックがあれば true" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "item", "advice"),
+    [
+        # a number where the form has text: YAML reads it as a number; quoting makes it text
+        ('  number: "1"\n', "  number: 1\n", "cover.number", "「'1'」"),
+        # a nested item written with too little indentation: the error names the group it belongs to
+        (
+            "    head_title: 戸籍住民課長\n",
+            "  head_title: 戸籍住民課長\n",
+            "basic_info.head_title",
+            "(department) の中に書く項目",
+        ),
+        # text that YAML reads as a list
+        ("  special_notes: なし\n", "  special_notes:\n    - なし\n", "cover.special_notes", "「'」で囲みます"),
+        # an empty row left in a list: empty, not "null"; the row can be deleted
+        ("change_log:\n", "change_log:\n  - date:\n    item: I-6-②所属長\n", "change_log[0].date", "まとまりごと削除"),
+    ],
+)
+def test_typical_mistakes_are_explained_in_the_editors_terms(sample_content, old, new, item, advice):
+    _edit(sample_content / VERSION, (old, new))
+    result = run("validate", "--content", str(sample_content), "-q")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if ": エラー [" in line]
+    assert len(errors) == 1, result.stderr
+    assert f"エラー [{item}]: " in errors[0] and advice in errors[0]
+    assert "null" not in errors[0] and "という項目はありません" not in errors[0]
+
+
+def test_organisation_code_written_without_quotes_is_explained(sample_content):
+    _edit(
+        sample_content / "sample-city/organization.yaml",
+        ('local_government_code: "012084"\n', "local_government_code: 040002\n"),
+    )
+    result = run("validate", "--content", str(sample_content), "-q")
+    assert result.returncode == 1
+    assert "[local_government_code]" in result.stderr and "「'040002'」" in result.stderr
+
