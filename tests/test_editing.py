@@ -371,3 +371,36 @@ def test_organisation_code_written_without_quotes_is_explained(sample_content):
     assert result.returncode == 1
     assert "[local_government_code]" in result.stderr and "「'040002'」" in result.stderr
 
+
+def test_changes_says_how_to_paste_into_a_version_made_by_new(sample_content):
+    args = ("--content", str(sample_content))
+    run("new", "sample-city/02-new", "--form", "key", "--date", "2024-04-01", *args)
+    first = sample_content / "sample-city/02-new/2024-04-01.yaml"
+    _edit(
+        first,
+        ("  title:\n", "  title: 見本市 住民基本台帳事務 重点項目評価書\n"),
+        ("# 1. 特定個人情報ファイル名\n    name:\n", "# 1. 特定個人情報ファイル名\n    name: 住民基本台帳ファイル\n"),
+        ("    head_title:\n", "    head_title: 戸籍住民課長\n"),
+    )
+    assert run("new-version", "sample-city/02-new", "--date", "2025-04-01", *args).returncode == 0
+    second = sample_content / "sample-city/02-new/2025-04-01.yaml"
+    _edit(second, ("    head_title: 戸籍住民課長\n", "    head_title: 市民課長\n"))
+    result = run("changes", "sample-city/02-new", *args)
+    assert result.returncode == 0, result.stderr
+    assert "既存の行の後に" not in result.stdout  # there are no rows yet: the change log is commented out
+    assert "「# change_log:」の行の「# 」を外し" in result.stdout
+    # doing what it says gives a valid file whose change log declares the change
+    lines = second.read_text(encoding="utf-8").splitlines()
+    at = lines.index("# change_log:")
+    assert lines[at + 1] == "#   - date:" and lines[at + 6] == "#     timing_note:"
+    lines[at : at + 7] = ["change_log:"]
+    draft = [line for line in result.stdout.splitlines() if not line.startswith("#")]
+    second.write_text("\n".join(lines + draft) + "\n", encoding="utf-8")
+    result = run("validate", *args)
+    assert result.returncode == 0, result.stderr
+    result = run("changes", "sample-city/02-new", *args)
+    assert result.returncode == 0 and "- date:" not in result.stdout and "ありません" in result.stderr
+    # with rows already there, the advice is to paste after them
+    _edit(second, ("    head_title: 市民課長\n", "    head_title: 市民生活課長\n"))
+    result = run("changes", "sample-city/02-new", *args)
+    assert "既存の行の後に" in result.stdout and "「# change_log:」" not in result.stdout
