@@ -370,6 +370,10 @@ def test_organisation_code_written_without_quotes_is_explained(sample_content):
     result = run("validate", "--content", str(sample_content), "-q")
     assert result.returncode == 1
     assert "[local_government_code]" in result.stderr and "「'040002'」" in result.stderr
+    # and the scaffold of a new organisation says so before the mistake
+    run("new", "new-town/01-juki", "--form", "key", "--content", str(sample_content))
+    lines = (sample_content / "new-town/organization.yaml").read_text(encoding="utf-8").splitlines()
+    assert "'040002'" in _comment_above(lines, "local_government_code:")
 
 
 def test_changes_says_how_to_paste_into_a_version_made_by_new(sample_content):
