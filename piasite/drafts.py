@@ -206,11 +206,21 @@ _Dumper.add_representer(str, _str)
 
 def format_rows(rows: list[DraftRow], diff: VersionDiff) -> str:
     """Return the drafted rows as YAML ready to paste under `change_log:`, with notes as comments."""
-    out = [
-        f"# {diff.new.iso} の版の変更箇所の下書き({diff.old.iso} の版との比較)。",
-        "# 内容を確かめてから、版のファイルの change_log: の既存の行の後に、「- 」の位置を既存の行にそろえて貼り付けてください。",
-        "# timing(提出時期: 事前 または 事後)と timing_note(提出時期に係る説明)は編集者が記入してください。",
-    ]
+    out = [f"# {diff.new.iso} の版の変更箇所の下書き({diff.old.iso} の版との比較)。"]
+    if diff.new.data.get("change_log"):
+        out.append(
+            "# 内容を確かめてから、版のファイルの change_log: の既存の行の後に、"
+            "「- 」の位置を既存の行にそろえて貼り付けてください。"
+        )
+    else:
+        # a file made by `new` has its change_log written commented out, with one empty row
+        out += [
+            "# この版のファイルには、まだ change_log: がありません。ファイルの「# change_log:」の行の「# 」を外し、"
+            "その下の空の枠(「#   - date:」から「#     timing_note:」まで)は削除して、",
+            "# 「change_log:」の次の行から貼り付けてください(「- 」は行頭のままでかまいません)。"
+            "「# change_log:」の行がなければ、ファイルの最後に「change_log:」の行を書きます。",
+        ]
+    out.append("# timing(提出時期: 事前 または 事後)と timing_note(提出時期に係る説明)は編集者が記入してください。")
     declared = sum(1 for s in diff.sections for c in [*s.entries, *s.changes] if c.declared)
     if declared:
         out.append(f"# 変更箇所に記載済みの変更 {declared} 件は除いています。")

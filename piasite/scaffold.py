@@ -94,7 +94,30 @@ def _guidance(schema: Schema, sub: dict[str, Any], key: str) -> str:
             text += "(未回答なら空欄)"
     elif "x-options" in sub:
         text += " 選んだ選択肢を selected: [ ] に並べます: " + " / ".join(sub["x-options"])
+    elif _is_checkbox(sub):
+        text += " 原本でチェックがあれば true、なければ false と書きます(未回答なら空欄)。"
+    elif _is_text_list(schema, sub):
+        text += (
+            f" 1件ずつ、次の行から「- 」で始めて書きます(「[]」は消し、「- 」の前には「{key}:」の行より"
+            "半角スペースを2つ多く入れます)。"
+        )
     return " ".join(text.split())
+
+
+def _types(sub: dict[str, Any]) -> set[str]:
+    kind = sub.get("type")
+    return set(kind) if isinstance(kind, list) else {kind} if kind else set()
+
+
+def _is_checkbox(sub: dict[str, Any]) -> bool:
+    """A single check box of the form (提供を行っている, 委託しない …): true, false or unanswered."""
+    return _types(sub) == {"boolean", "null"}
+
+
+def _is_text_list(schema: Schema, sub: dict[str, Any]) -> bool:
+    """A list of plain texts (ファイル名, 記録項目 …), which the scaffold writes as an empty `[]`."""
+    items = schema.resolve(sub.get("items", {})) if "array" in _types(sub) else {}
+    return "string" in _types(items) and "enum" not in items
 
 
 def _empty(schema: Schema, sub: dict[str, Any], key: str) -> Any:

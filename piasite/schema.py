@@ -165,7 +165,13 @@ def _explain(schema: Schema, root: dict, loaded: LoadedFile, error: ValidationEr
         line, col = loaded.position(path + (key,), key=True)
         msg = f"「{key}」という項目はありません。"
         suggestion = _nearest_key(schema, key, known)
-        if suggestion:
+        inside = _owner_of(schema, key, known)
+        if inside and not suggestion:
+            msg = (
+                f"「{key}」はここには書けません。「{inside[1]}」({inside[0]}) の中に書く項目です。"
+                "字下げ(行頭のスペースの数)を、同じまとまりのほかの項目にそろえてください。"
+            )
+        elif suggestion:
             msg += f"もしかして「{suggestion[0]}」({suggestion[1]})ですか?"
         elif known:
             msg += "ここに書ける項目: " + "、".join(list(known)[:12]) + ("…" if len(known) > 12 else "")
@@ -179,8 +185,7 @@ def _explain(schema: Schema, root: dict, loaded: LoadedFile, error: ValidationEr
         return ContentProblem(loaded.display, line, col, msg + "。", _path_text(path))
     if v == "type":
         types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        wanted = "または".join(_TYPE_NAMES.get(t, t) for t in types if t != "null")
-        msg = f"「{label}」は{wanted}で書いてください(今の値: {_short(value)})。"
+        msg = _type_message(label, types, value, in_list=any(isinstance(p, int) for p in path))
         return ContentProblem(loaded.display, line, col, msg, _path_text(path))
     if v == "format" and error.validator_value == "date" or (v == "pattern" and "\\d{4}" in str(error.validator_value)):
         msg = f"「{label}」の日付「{value}」は正しくありません。実在する日付を YYYY-MM-DD(例: 2023-11-27)で書いてください。"
@@ -208,9 +213,45 @@ def _explain(schema: Schema, root: dict, loaded: LoadedFile, error: ValidationEr
     return ContentProblem(loaded.display, line, col, f"「{where}」: {error.message}", _path_text(path))
 
 
+def _type_message(label: str, types: list[str], value: Any, in_list: bool) -> str:
+    """Explain a value of the wrong type in the editor's terms: empty, a number that must be quoted …"""
+    wanted = "または".join(_TYPE_NAMES.get(t, t) for t in types if t != "null")
+    spaced = (" " if wanted[:1].isascii() else "") + wanted + (" " if wanted[-1:].isascii() else "")
+    if value is None:
+        msg = (
+            f"「{label}」が空欄です。"
+            + ("true か false を" if wanted == _TYPE_NAMES["boolean"] else "値を")
+            + "書いてください。"
+        )
+        if in_list:
+            msg += "使わない枠なら、「- 」で始まるまとまりごと削除してください。"
+        return msg
+    msg = f"「{label}」は{spaced}で書いてください(今の値: {_short(value)})。"
+    if "string" in types and isinstance(value, (bool, int, float)):
+        # YAML reads 1, 040002 or true as a number or a truth value, not as text
+        msg += "数字だけの値や true などを文字列として書くときは、「'1'」「'040002'」のように「'」で囲みます。"
+    elif "string" in types and isinstance(value, (dict, list)):
+        msg += "値の中に「: 」があるか、値が「- 」や「[」で始まるときは、値全体を「'」で囲みます。"
+    elif "boolean" in types and "null" in types:
+        msg += "原本でチェックがあれば true、なければ false と書きます。"
+    return msg
+
+
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f"「{value}」"
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _owner_of(schema: Schema, key: str, known: dict[str, Any]) -> tuple[str, str] | None:
+    """Find the item one level down that has `key` (written with too little indentation)."""
+    for name, raw in known.items():
+        sub = schema.resolve(raw)
+        kinds = sub.get("type") if isinstance(sub.get("type"), list) else [sub.get("type")]
+        if "array" in kinds:
+            sub = schema.resolve(sub.get("items", {}))
+        if key in sub.get("properties", {}):
+            return name, sub.get("title", name)
+    return None
 
 
 def _nearest_key(schema: Schema, key: str, known: dict[str, Any]) -> tuple[str, str] | None:

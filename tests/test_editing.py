@@ -296,3 +296,115 @@ def test_progress_shows_stages_on_a_terminal():
     progress.clear()
     assert "ページを生成中 120/480" in stream.getvalue()
     assert stream.getvalue().endswith("\r\x1b[2K")
+
+
+def _comment_above(lines: list[str], item: str) -> str:
+    """Return the scaffold's comment line just above the first line that starts with `item`."""
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith(item))
+    assert lines[index - 1].strip().startswith("#")
+    return lines[index - 1]
+
+
+def test_scaffold_says_how_to_write_check_boxes_and_lists_of_texts(sample_content):
+    run("new", "sample-city/02-new", "--form", "key", "--date", "2024-04-01", "--content", str(sample_content))
+    target = sample_content / "sample-city/02-new/2024-04-01.yaml"
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert "true" in _comment_above(lines, "provides:") and "false" in _comment_above(lines, "provides:")
+    assert "true" in _comment_above(lines, "not_outsourced:")
+    assert "「- 」" in _comment_above(lines, "file_names: []") and "[]" in _comment_above(lines, "file_names: []")
+    assert "「- 」" in _comment_above(lines, "items: []")
+    assert "true、なければ" not in _comment_above(lines, "status:")  # a choice, not a check box
+    # doing what the comments say gives a valid file
+    _edit(
+        target,
+        ("  title:\n", "  title: 見本市 住民基本台帳事務 重点項目評価書\n"),
+        ("  file_names: []\n", "  file_names:\n    - 住民基本台帳ファイル\n"),
+        ("# 1. 特定個人情報ファイル名\n    name:\n", "# 1. 特定個人情報ファイル名\n    name: 住民基本台帳ファイル\n"),
+        ("        provides:\n", "        provides: true\n"),
+    )
+    result = run("validate", "--content", str(sample_content))
+    assert result.returncode == 0, result.stderr
+    # a check box written in words is refused with the same advice
+    _edit(target, ("        provides: true\n", "        provides: はい\n"))
+    result = run("validate", "--content", str(sample_content), "-q")
+    assert result.returncode == 1
+    assert (
+        "[files[0].overview.provision.provides]: 「提供を行っている」は true か false で書いてください" in result.stderr
+    )
+    assert "チェックがあれば true" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "item", "advice"),
+    [
+        # a number where the form has text: YAML reads it as a number; quoting makes it text
+        ('  number: "1"\n', "  number: 1\n", "cover.number", "「'1'」"),
+        # a nested item written with too little indentation: the error names the group it belongs to
+        (
+            "    head_title: 戸籍住民課長\n",
+            "  head_title: 戸籍住民課長\n",
+            "basic_info.head_title",
+            "(department) の中に書く項目",
+        ),
+        # text that YAML reads as a list
+        ("  special_notes: なし\n", "  special_notes:\n    - なし\n", "cover.special_notes", "「'」で囲みます"),
+        # an empty row left in a list: empty, not "null"; the row can be deleted
+        ("change_log:\n", "change_log:\n  - date:\n    item: I-6-②所属長\n", "change_log[0].date", "まとまりごと削除"),
+    ],
+)
+def test_typical_mistakes_are_explained_in_the_editors_terms(sample_content, old, new, item, advice):
+    _edit(sample_content / VERSION, (old, new))
+    result = run("validate", "--content", str(sample_content), "-q")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if ": エラー [" in line]
+    assert len(errors) == 1, result.stderr
+    assert f"エラー [{item}]: " in errors[0] and advice in errors[0]
+    assert "null" not in errors[0] and "という項目はありません" not in errors[0]
+
+
+def test_organisation_code_written_without_quotes_is_explained(sample_content):
+    _edit(
+        sample_content / "sample-city/organization.yaml",
+        ('local_government_code: "012084"\n', "local_government_code: 040002\n"),
+    )
+    result = run("validate", "--content", str(sample_content), "-q")
+    assert result.returncode == 1
+    assert "[local_government_code]" in result.stderr and "「'040002'」" in result.stderr
+    # and the scaffold of a new organisation says so before the mistake
+    run("new", "new-town/01-juki", "--form", "key", "--content", str(sample_content))
+    lines = (sample_content / "new-town/organization.yaml").read_text(encoding="utf-8").splitlines()
+    assert "'040002'" in _comment_above(lines, "local_government_code:")
+
+
+def test_changes_says_how_to_paste_into_a_version_made_by_new(sample_content):
+    args = ("--content", str(sample_content))
+    run("new", "sample-city/02-new", "--form", "key", "--date", "2024-04-01", *args)
+    first = sample_content / "sample-city/02-new/2024-04-01.yaml"
+    _edit(
+        first,
+        ("  title:\n", "  title: 見本市 住民基本台帳事務 重点項目評価書\n"),
+        ("# 1. 特定個人情報ファイル名\n    name:\n", "# 1. 特定個人情報ファイル名\n    name: 住民基本台帳ファイル\n"),
+        ("    head_title:\n", "    head_title: 戸籍住民課長\n"),
+    )
+    assert run("new-version", "sample-city/02-new", "--date", "2025-04-01", *args).returncode == 0
+    second = sample_content / "sample-city/02-new/2025-04-01.yaml"
+    _edit(second, ("    head_title: 戸籍住民課長\n", "    head_title: 市民課長\n"))
+    result = run("changes", "sample-city/02-new", *args)
+    assert result.returncode == 0, result.stderr
+    assert "既存の行の後に" not in result.stdout  # there are no rows yet: the change log is commented out
+    assert "「# change_log:」の行の「# 」を外し" in result.stdout
+    # doing what it says gives a valid file whose change log declares the change
+    lines = second.read_text(encoding="utf-8").splitlines()
+    at = lines.index("# change_log:")
+    assert lines[at + 1] == "#   - date:" and lines[at + 6] == "#     timing_note:"
+    lines[at : at + 7] = ["change_log:"]
+    draft = [line for line in result.stdout.splitlines() if not line.startswith("#")]
+    second.write_text("\n".join(lines + draft) + "\n", encoding="utf-8")
+    result = run("validate", *args)
+    assert result.returncode == 0, result.stderr
+    result = run("changes", "sample-city/02-new", *args)
+    assert result.returncode == 0 and "- date:" not in result.stdout and "ありません" in result.stderr
+    # with rows already there, the advice is to paste after them
+    _edit(second, ("    head_title: 市民課長\n", "    head_title: 市民生活課長\n"))
+    result = run("changes", "sample-city/02-new", *args)
+    assert "既存の行の後に" in result.stdout and "「# change_log:」" not in result.stdout
