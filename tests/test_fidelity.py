@@ -15,11 +15,12 @@ from fidelity import measure, normalise_seed, site_ngrams  # noqa: E402
 SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
 THRESHOLD = 96.0
 # One source stays below the target, and content cannot close the gap without reordering it away from
-# the document's structure (measured and explained in yamaguchi-pref/CORRECTIONS.md): 002's extraction
-# prints headings and tables in a different order from the printed 概要, and each join costs nine
-# 10-grams in a short text. The floor stops any regression; the issue's 96% target is not met for it.
+# the document's structure (measured and explained, run by run, in yamaguchi-pref/CORRECTIONS.md): 002's
+# extraction prints headings and tables in a different order from the printed 概要, and each join costs
+# nine 10-grams in a short text. It is at 95.10% since the chapter headings printed again at 【評価書 P10】
+# and 【評価書 P17】 are shown. The floor stops any regression; the issue's 96% target is not met for it.
 # (004 reached 96.01% once its earlier version, reconstructed from its change log, was published.)
-FLOORS = {"002_1a98b85e452b08dd.txt": 94.7}
+FLOORS = {"002_1a98b85e452b08dd.txt": 95.0}
 
 SEED_FILES = {
     "000_bdf0587c4fd2d15e.txt": "miyagi-pref/07-juki-net",
