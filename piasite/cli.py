@@ -15,7 +15,7 @@ from .pipeline import BrokenLinks, BuildResult, build, validate
 from .progress import Progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-STAGES = {"validate": "検証", "render": "ページ生成", "links": "リンク確認", "write": "書き出し", "search index": "検索インデックス"}
+STAGES = {"validate": "検証", "assessments": "評価書ごとの検証・生成", "site pages": "サイト全体のページ", "render": "ページ生成", "links": "リンク確認", "write": "書き出し", "search index": "検索インデックス"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--base-url", default=os.environ.get("PIA_BASE_URL", ""),
                            help="公開先の URL(例: https://example.github.io/pia/)。sitemap.xml に使います(既定: 環境変数 PIA_BASE_URL)")
             p.add_argument("--strict", action="store_true", help="リンク切れをエラーにします(CI 用)")
+            p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                           help="評価書を並行して生成するプロセスの数(既定: CPU のコア数)")
+            p.add_argument("--full", action="store_true",
+                           help="前回の生成結果を使わず、すべての評価書を生成し直します(既定では変わった評価書だけを生成します)")
     p = sub.add_parser("new", help="新しい評価書の最初の版を、様式の全項目を空欄にした下書きとして作ります")
     p.add_argument("target", metavar="<団体>/<評価書>", help="例: sample-city/01-juki")
     p.add_argument("--form", required=True, choices=("full", "key", "basic", "summary"),
@@ -134,7 +138,10 @@ def _run(args: argparse.Namespace) -> int:
             print(f"検証しました: 団体 {len(site.organizations)}、評価書 {len(site.assessments)}、版 {versions}。"
                   f"エラー 0 件、警告 {len(warnings)} 件。")
         return EXIT_OK
-    result = build(args.content, args.out, base_url=args.base_url, strict=args.strict, progress=progress)
+    if args.jobs is not None and args.jobs < 1:
+        raise BuildError("--jobs には 1 以上の数を指定してください。")
+    result = build(args.content, args.out, base_url=args.base_url, strict=args.strict, progress=progress,
+                   jobs=args.jobs, incremental=not args.full)
     _build_summary(args, result)
     return EXIT_OK
 

@@ -34,7 +34,7 @@ class Organization:
     slug: str
     data: dict[str, Any]
     source: str
-    assessments: list["Assessment"] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
 
     @property
     def name(self) -> str:

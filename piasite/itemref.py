@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from .tree import Node
 
@@ -113,7 +113,7 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _grams(text: str) -> frozenset[str]:
     """The character bigrams of a text reduced to letters and digits (labels recur: computed once each)."""
     return frozenset(_bigrams(_letters(text)))
@@ -145,7 +145,7 @@ class _Entry:
     file_index: int
 
 
-_RESOLVED: dict[tuple[str, str], "Resolved | None"] = {}
+_RESOLVED: dict[tuple[str, str], Resolved | None] = {}
 
 
 class ItemResolver:

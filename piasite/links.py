@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
@@ -60,15 +61,20 @@ def page_links(html: str) -> tuple[set[str], list[str]]:
 
 def check_links(pages: list[Page], assets: set[str]) -> list[BrokenLink]:
     """Return every internal link of the HTML pages that points at no page, asset or id."""
-    ids: dict[str, set[str]] = {}
-    links: dict[str, list[str]] = {}
+    found = []
     for page in pages:
-        if not page.path.endswith(".html") or not isinstance(page.content, str):
-            continue
-        ids[page.path], links[page.path] = page_links(page.content)
-    files = {p.path for p in pages} | assets
+        if page.path.endswith(".html") and isinstance(page.content, str):
+            ids, hrefs = page_links(page.content)
+            found.append((page.path, ids, hrefs))
+    return check_found(found, {p.path for p in pages} | assets)
+
+
+def check_found(found: Iterable[tuple[str, Iterable[str], Iterable[str]]], files: set[str]) -> list[BrokenLink]:
+    """Check (page path, its ids, its hrefs) for every HTML page against the site's files."""
+    found = list(found)
+    ids = {path: set(page_ids) if not isinstance(page_ids, (set, frozenset)) else page_ids for path, page_ids, _ in found}
     broken: list[BrokenLink] = []
-    for path, hrefs in links.items():
+    for path, _, hrefs in found:
         folder = posixpath.dirname(path)
         for href in set(hrefs):
             target, problem = _resolve(folder, href)

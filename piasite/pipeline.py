@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .content import Site, load_site
+from . import units
+from .content import Assessment, Organization, Scanned, Site, load_site, scan
 from .errors import BuildError, ContentErrors, ContentProblem
 from .history import analyse
-from .search import build_index
-from .links import BrokenLink, check_links
+from .links import BrokenLink, check_found
 from .progress import Progress
-from .render import render_site
+from . import render
+from .render import PageContext, merge, site_pages
 from .schema import Schemas
-from .writer import write_site
+from .search import build_index
+from .writer import Stage, unchanged
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,8 @@ class BuildResult:
     broken_links: list[BrokenLink] = field(default_factory=list)
     report: dict = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    rebuilt: int = 0  # assessments built in this run
+    reused: int = 0  # assessments taken unchanged from the previous build
 
 
 def validate(content: Path, progress: Progress | None = None) -> tuple[Site, list[ContentProblem]]:
@@ -54,54 +61,114 @@ def build(
     strict: bool = False,
     search: bool = True,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    incremental: bool = True,
 ) -> BuildResult:
     """Validate, render, check links and write the site; on any error nothing in `out` changes.
 
     In strict mode (CI) a broken internal link or fragment is an error; otherwise it is a warning.
-    `progress` shows each stage on a terminal.
+    Assessments are built in `jobs` processes (default: one per core). With `incremental`, the
+    assessments unchanged since the last build into `out` are taken from it instead of being
+    built again (the output is the same byte for byte). `progress` shows each stage on a terminal.
     """
     progress = progress or Progress(enabled=False)
     result = BuildResult()
+    base_url = normalize_base_url(base_url)
+    jobs = jobs or default_jobs()
     t0 = time.perf_counter()
     try:
-        site, result.warnings = validate(content, progress)
-        t1 = time.perf_counter()
-        result.timings["validate"] = t1 - t0
-        progress.stage("ページを生成中")
-        pages = render_site(site, base_url=normalize_base_url(base_url), progress=progress.update)
-        t2 = time.perf_counter()
-        result.timings["render"] = t2 - t1
-        if not pages:
-            raise BuildError("出力するページがありません。")
-        progress.stage("リンクを確認中")
-        assets = {f"assets/{p.relative_to(STATIC_DIR).as_posix()}" for p in STATIC_DIR.rglob("*") if p.is_file()}
-        broken = check_links(pages, assets)
-        return _write(site, pages, broken, result, t2, out, strict, search, progress)
+        schemas = Schemas()
+        progress.stage("内容を検証中")
+        scanned, problems = scan(content, schemas)
+        shared = hashlib.sha256("\0".join([
+            units.program_fingerprint(), base_url, str(content), json.dumps(scanned.aliases, ensure_ascii=False, sort_keys=True),
+        ]).encode()).hexdigest()
+        todo = [units.Unit(org, folder, units.unit_key(org, folder, shared))
+                for org, folders in scanned.organizations for folder in folders]
+        cache = units.Cache(out)
+        previous = cache.current() if incremental else {}
+        with Stage(out) as stage:
+            results: dict[str, units.UnitResult] = {}
+            for unit in todo:
+                old = previous.get(unit.key)
+                if old is not None and all(unchanged(stage.out, p.path, p.size, p.mtime_ns) for p in old.pages):
+                    results[unit.key] = old
+                    stage.link_unchanged([p.path for p in old.pages])
+            made: list[units.UnitResult] = []
+
+            def done(r: units.UnitResult) -> None:
+                results[r.key] = r
+                made.append(r)
+                progress.update(len(results), len(todo))
+
+            progress.stage("評価書を検証・生成中")
+            units.run_units([u for u in todo if u.key not in results], scanned.root, schemas, scanned.aliases,
+                            stage.folder, jobs, done)
+            problems += [p for u in todo for p in results[u.key].problems]
+            errors = [p for p in problems if p.severity == "error"]
+            if errors:
+                raise ContentErrors(errors)
+            result.warnings = [p for p in problems if p.severity != "error"]
+            t1 = time.perf_counter()
+            result.timings["assessments"] = t1 - t0
+            progress.stage("サイト全体のページを生成中")
+            site = _site(scanned, schemas, [results[u.key] for u in todo])
+            records = [p for u in todo for p in results[u.key].pages]
+            pages = site_pages(render.make_environment(), site, merge(site, {(r.org, r.slug): r.extract for r in results.values()}),
+                               [p.path for p in records], PageContext(site), base_url)
+            records += [units.record(page, *stage.write(page)) for page in pages]
+            t2 = time.perf_counter()
+            result.timings["site pages"] = t2 - t1
+            progress.stage("リンクを確認中")
+            assets = {f"assets/{p.relative_to(STATIC_DIR).as_posix()}" for p in STATIC_DIR.rglob("*") if p.is_file()}
+            broken = check_found(((r.path, r.ids, r.hrefs) for r in records if r.path.endswith(".html")),
+                                 {r.path for r in records} | assets)
+            t3 = time.perf_counter()
+            result.timings["links"] = t3 - t2
+            if broken and strict:
+                raise BrokenLinks(broken)
+            result.broken_links = broken
+            result.report = site.report
+            stage.copy_assets(STATIC_DIR)
+            result.files = len(records) + len(assets)
+            if search:
+                progress.stage("検索インデックスを作成中")
+                build_index(stage.folder)
+                result.timings["search index"] = time.perf_counter() - t3
+            t4 = time.perf_counter()
+            stage.commit()
+            result.timings["write"] = time.perf_counter() - t4
+        if incremental:
+            cache.save(results.values(), made)
+        else:
+            cache.clear()  # the output no longer matches what the cache last described
+        result.rebuilt = len(made)
+        result.reused = len(todo) - len(made)
+        return result
     finally:
         progress.clear()
 
 
-def _write(site: Site, pages: list, broken: list[BrokenLink], result: BuildResult, t2: float, out: Path,
-           strict: bool, search: bool, progress: Progress) -> BuildResult:
-    """Write the rendered pages (and the search index) unless strict mode refuses broken links."""
-    t3 = time.perf_counter()
-    result.timings["links"] = t3 - t2
-    if broken and strict:
-        raise BrokenLinks(broken)
-    result.broken_links = broken
-    result.report = site.report
-    timings = result.timings
+def default_jobs() -> int:
+    """One process per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
-    def index(folder: Path) -> None:
-        progress.stage("検索インデックスを作成中")
-        t = time.perf_counter()
-        build_index(folder)
-        timings["search index"] = time.perf_counter() - t
 
-    progress.stage("ページを書き出し中")
-    result.files = write_site(pages, STATIC_DIR, out, finish=index if search else None, progress=progress.update)
-    result.timings["write"] = time.perf_counter() - t3 - result.timings.get("search index", 0.0)
-    return result
+def _site(scanned: Scanned, schemas: Schemas, results: list[units.UnitResult]) -> Site:
+    """Assemble the site model for the site-wide pages from the units' results, in content order."""
+    by_org: dict[str, list[units.UnitResult]] = {}
+    for r in results:
+        by_org.setdefault(r.org, []).append(r)
+    organizations = []
+    for org, _folders in scanned.organizations:
+        org = Organization(org.slug, org.data, org.source)
+        for r in by_org.get(org.slug, []):
+            org.assessments.append(Assessment(org, r.slug, list(r.versions)))
+        organizations.append(org)
+    return Site(organizations, schemas, aliases=scanned.aliases)
 
 
 def normalize_base_url(base_url: str) -> str:

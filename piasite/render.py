@@ -6,18 +6,18 @@ import json
 import logging
 import posixpath
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .citations import CitationIndex, assessment_citations, merge_citations
+from .compare import Comparison, assessment_answers, merge_answers
 from .content import Assessment, Organization, Site, Version
 from .document import choice_sets, document_sections, page_ids
-from .citations import CitationIndex
-from .citations import build_index as build_citation_index
-from .compare import compare
-from .entities import KINDS, Entity, by_kind, collect, mention_index
+from .entities import KINDS, Entity, assessment_mentions, by_kind, merge_mentions, page_entity_links
 from .glance import build_glance
 from .laws import Citation
 from .text import is_iso_date, markdown, markdown_links, plain, time_tag, wareki
@@ -141,26 +141,19 @@ def recent_assessments(site: Site, limit: int = 20) -> list[Assessment]:
     return sorted(site.assessments, key=lambda a: (a.latest.date, a.org.slug, a.slug), reverse=True)[:limit]
 
 
-def render_site(
-    site: Site, env: Environment | None = None, base_url: str = "", progress: Callable[[int], None] | None = None
-) -> list[Page]:
-    """Render every page of the site, its open data and feeds; return pages in a stable order.
+class PageContext:
+    """The names every template gets, for the page at a given site path."""
 
-    `base_url` is the address the site is published at (e.g. https://example.github.io/pia/); the
-    sitemap needs absolute addresses, so it is only written when a base URL is given.
-    """
-    env = env or make_environment()
-    pages: list[Page] = _Pages(progress)
-    schema = site.schemas.assessment.doc
-    row_titles = {k: v.get("title", k) for k, v in schema["$defs"]["change_row"]["properties"].items()}
-    summary_item = schema["$defs"]["summary_item"]["properties"]
-    summary_labels = {"item_columns": [summary_item["label"]["title"], summary_item["text"]["title"]]}
-    org_titles = {k: v.get("title", k) for k, v in site.schemas.organization.doc["properties"].items()}
-    contact_titles = {
-        k: v.get("title", k) for k, v in site.schemas.organization.doc["properties"]["contact"]["properties"].items()
-    }
+    def __init__(self, site: Site):
+        schema = site.schemas.assessment.doc
+        summary_item = schema["$defs"]["summary_item"]["properties"]
+        org_schema = site.schemas.organization.doc["properties"]
+        self.row_titles = {k: v.get("title", k) for k, v in schema["$defs"]["change_row"]["properties"].items()}
+        self.summary_labels = {"item_columns": [summary_item["label"]["title"], summary_item["text"]["title"]]}
+        self.org_titles = {k: v.get("title", k) for k, v in org_schema.items()}
+        self.contact_titles = {k: v.get("title", k) for k, v in org_schema["contact"]["properties"].items()}
 
-    def common(page_path: str) -> dict[str, Any]:
+    def __call__(self, page_path: str) -> dict[str, Any]:
         def url(target: str) -> str:
             return _rel(page_path, target)
 
@@ -172,83 +165,153 @@ def render_site(
             "assessment_title": assessment_title,
             "status_text": status_text,
             "prefecture_slug": prefecture_slug,
-            "row_titles": row_titles,
-            "summary_labels": summary_labels,
+            "row_titles": self.row_titles,
+            "summary_labels": self.summary_labels,
         }
 
-    ids = {(a.org.slug, a.slug): page_ids(site, a.latest, a.org.name) for a in site.assessments}
-    entities = collect(site, site.aliases, ids)
-    mentions = mention_index(entities)
-    cited = build_citation_index(site, ids)
+
+def render_site(
+    site: Site, env: Environment | None = None, base_url: str = "", progress: Callable[[int], None] | None = None
+) -> list[Page]:
+    """Render every page of the site, its open data and feeds; return pages in a stable order.
+
+    `base_url` is the address the site is published at (e.g. https://example.github.io/pia/); the
+    sitemap needs absolute addresses, so it is only written when a base URL is given. A build runs
+    the same steps per assessment in parallel (units.py); this is the whole site in one process.
+    """
+    env = env or make_environment()
+    ctx = PageContext(site)
+    pages: list[Page] = _Pages(progress)
+    extracts = {(a.org.slug, a.slug): extract(site, a) for a in site.assessments}
+    for a in site.assessments:
+        link_document(site, a, extracts[(a.org.slug, a.slug)], site.aliases)
+        pages.extend(assessment_pages(env, site, a, site.histories.get((a.org.slug, a.slug)), ctx))
+    merged = merge(site, extracts)
+    paths = [p.path for p in pages]
+    pages.extend(site_pages(env, site, merged, paths, ctx, base_url))
+    return pages
+
+
+@dataclass
+class Extract:
+    """What the site-wide pages need from one assessment: its mentions, citations and answers."""
+
+    ids: set[str]
+    mentions: list[tuple]
+    citations: tuple[list, list]
+    answers: list[tuple]
+
+
+def extract(site: Site, assessment: Assessment) -> Extract:
+    """Take from an assessment's latest version what the site-wide pages need."""
+    ids = page_ids(site, assessment.latest, assessment.org.name)
+    return Extract(ids, assessment_mentions(assessment, ids), assessment_citations(assessment, ids),
+                   assessment_answers(site, assessment))
+
+
+@dataclass
+class Merged:
+    """The site-wide indexes merged from every assessment's Extract."""
+
+    entities: dict[str, Entity]
+    cited: CitationIndex
+    comparison: Comparison
+
+
+def merge(site: Site, extracts: dict[tuple[str, str], Extract]) -> Merged:
+    """Merge the extracts of every assessment, in site order, and report the counts."""
+    order = [(a, extracts[(a.org.slug, a.slug)]) for a in site.assessments]
+    entities = merge_mentions([(a, e.mentions) for a, e in order], site.aliases)
+    cited = merge_citations([(a, e.citations) for a, e in order])
     site.report.update(citations=cited.parsed, citations_with_article=cited.with_article,
                        citations_unparsed=len(cited.unparsed), laws=len(cited.laws),
                        entities={kind: len(items) for kind, items in by_kind(entities).items()})
-    for a in site.assessments:
-        # each mention on the latest page links to its entity page, each citation to its law page
-        page_mentions = mentions.get((a.org.slug, a.slug), {})
-        page_citations = cited.by_item.get((a.org.slug, a.slug), {})
-        for sec in document_sections(site, a.latest, a.org.name):
-            for node in sec.walk():
-                links: list[tuple[int, int, str]] = []
-                if node.id in page_mentions:
-                    target = f"entities/{page_mentions[node.id]}/"
-                    if node.kind == "item" and isinstance(node.value, str):
-                        # the name itself links to the entity page (its first line: a ※ note may follow)
-                        links.append((0, len(node.value.strip().splitlines()[0]), target))
-                    else:
-                        node.extra["entity"] = target  # an entry titled by the name: linked in its heading
-                if node.id in page_citations and node.kind == "item" and isinstance(node.value, str):
-                    links += [(c.start, c.end, _law_target(c)) for c in page_citations[node.id]]
-                if links:
-                    node.extra["links"] = links  # markdown_links keeps them in text order, overlaps dropped
+    return Merged(entities, cited, merge_answers([(a, e.answers) for a, e in order]))
+
+
+def link_document(site: Site, assessment: Assessment, found: Extract, aliases: dict[str, str]) -> None:
+    """Link each mention on the latest page to its entity page and each citation to its law page."""
+    page_mentions = page_entity_links(found.mentions, aliases)
+    page_citations: dict[str, list[Citation]] = {}
+    for _path, anchor, c in found.citations[0]:
+        page_citations.setdefault(anchor, []).append(c)
+    for sec in document_sections(site, assessment.latest, assessment.org.name):
+        for node in sec.walk():
+            links: list[tuple[int, int, str]] = []
+            if node.id in page_mentions:
+                target = f"entities/{page_mentions[node.id]}/"
+                if node.kind == "item" and isinstance(node.value, str):
+                    # the name itself links to the entity page (its first line: a ※ note may follow)
+                    links.append((0, len(node.value.strip().splitlines()[0]), target))
+                else:
+                    node.extra["entity"] = target  # an entry titled by the name: linked in its heading
+            if node.id in page_citations and node.kind == "item" and isinstance(node.value, str):
+                links += [(c.start, c.end, _law_target(c)) for c in page_citations[node.id]]
+            if links:
+                node.extra["links"] = links  # markdown_links keeps them in text order, overlaps dropped
+
+
+def assessment_pages(env: Environment, site: Site, assessment: Assessment, history: Any, ctx: PageContext) -> list[Page]:
+    """Render an assessment's own pages: every version, the 新旧対照表, the diffs and the open data."""
+    pages = []
+    org = assessment.org
+    base = f"{org.slug}/{assessment.slug}/"
+    path = base + "index.html"
+    pages.append(Page(path, _render_assessment(env, site, assessment, assessment.latest, history, ctx(path))))
+    # every version, the latest included, also has a permanent dated address
+    for version in assessment.versions:
+        path = f"{base}{version.iso}/index.html"
+        pages.append(Page(path, _render_assessment(env, site, assessment, version, history, ctx(path), dated=True)))
+    if history is not None:
+        if history.dates:
+            path = base + "changes/index.html"
+            html = env.get_template("changes.html").render(
+                assessment=assessment, org=org, version=assessment.latest, data=assessment.latest.data,
+                dates=history.dates, title=assessment_title(assessment), base=base, **ctx(path),
+            )
+            pages.append(Page(path, html))
+        for iso, diff in history.diffs.items():
+            path = f"{base}{iso}/diff/index.html"
+            html = env.get_template("diff.html").render(
+                assessment=assessment, org=org, diff=diff, title=assessment_title(assessment), base=base, **ctx(path)
+            )
+            pages.append(Page(path, html))
+    for v in assessment.versions:
+        pages.append(Page(f"{base}{v.iso}/data.json", _json(v.data)))
+    pages.append(Page(f"{base}data.json", _json(assessment.latest.data)))
+    return pages
+
+
+def site_pages(env: Environment, site: Site, merged: Merged, paths: list[str], ctx: PageContext, base_url: str = "") -> list[Page]:
+    """Render the pages about the whole site: index, organisations, prefectures, indexes, feeds.
+
+    `paths` are the pages already rendered for the assessments (for the sitemap).
+    """
+    pages: list[Page] = []
     path = "index.html"
     html = env.get_template("index.html").render(
-        site=site, groups=prefecture_groups(site), recent=recent_assessments(site), **common(path)
+        site=site, groups=prefecture_groups(site), recent=recent_assessments(site), **ctx(path)
     )
     pages.append(Page(path, html))
     for org in site.organizations:
         path = f"{org.slug}/index.html"
         html = env.get_template("organization.html").render(
-            org=org, org_titles=org_titles, contact_titles=contact_titles, **common(path)
+            org=org, org_titles=ctx.org_titles, contact_titles=ctx.contact_titles, **ctx(path)
         )
         pages.append(Page(path, html))
-        for assessment in org.assessments:
-            base = f"{org.slug}/{assessment.slug}/"
-            history = site.histories.get((org.slug, assessment.slug))
-            path = base + "index.html"
-            pages.append(Page(path, _render_assessment(env, site, assessment, assessment.latest, history, common(path))))
-            # every version, the latest included, also has a permanent dated address
-            for version in assessment.versions:
-                path = f"{base}{version.iso}/index.html"
-                pages.append(Page(path, _render_assessment(env, site, assessment, version, history, common(path), dated=True)))
-            if history is None:
-                continue
-            if history.dates:
-                path = base + "changes/index.html"
-                html = env.get_template("changes.html").render(
-                    assessment=assessment, org=org, version=assessment.latest, data=assessment.latest.data,
-                    dates=history.dates, title=assessment_title(assessment), base=base, **common(path),
-                )
-                pages.append(Page(path, html))
-            for iso, diff in history.diffs.items():
-                path = f"{base}{iso}/diff/index.html"
-                html = env.get_template("diff.html").render(
-                    assessment=assessment, org=org, diff=diff, title=assessment_title(assessment), base=base, **common(path)
-                )
-                pages.append(Page(path, html))
     for group in prefecture_groups(site):
         path = group.slug + "index.html"
-        pages.append(Page(path, env.get_template("prefecture.html").render(group=group, **common(path))))
+        pages.append(Page(path, env.get_template("prefecture.html").render(group=group, **ctx(path))))
     path = "search/index.html"
-    pages.append(Page(path, env.get_template("search.html").render(**common(path))))
-    pages.extend(_entity_pages(env, site, entities, common))
-    pages.extend(_law_pages(env, cited, common))
+    pages.append(Page(path, env.get_template("search.html").render(**ctx(path))))
+    pages.extend(_entity_pages(env, site, merged.entities, ctx))
+    pages.extend(_law_pages(env, merged.cited, ctx))
     path = "compare/index.html"
-    pages.append(Page(path, env.get_template("compare.html").render(comparison=compare(site), site=site, **common(path))))
+    pages.append(Page(path, env.get_template("compare.html").render(comparison=merged.comparison, site=site, **ctx(path))))
     pages.extend(open_data(site))
     pages.append(Page("robots.txt", "User-agent: *\nAllow: /\n" + (f"Sitemap: {base_url}sitemap.xml\n" if base_url else "")))
     if base_url:
-        html_pages = sorted(p.path for p in pages if p.path.endswith("index.html"))
+        html_pages = sorted(p for p in [*paths, *(p.path for p in pages)] if p.endswith("index.html"))
         pages.append(Page("sitemap.xml", env.get_template("sitemap.xml").render(
             urls=[base_url + p[: -len("index.html")] for p in html_pages])))
     pages.append(Page("feed.xml", env.get_template("feed.xml").render(
@@ -316,14 +379,13 @@ def _json(data: Any) -> str:
 
 
 def open_data(site: Site) -> list[Page]:
-    """Return the open data: each version's validated data, a catalog of everything, and the schemas."""
+    """Return the catalog of every assessment and the schemas (each version's data.json is its own page)."""
     pages: list[Page] = []
     catalog = []
     for assessment in site.assessments:
         base = f"{assessment.org.slug}/{assessment.slug}/"
         versions = []
         for i, v in enumerate(assessment.versions):
-            pages.append(Page(f"{base}{v.iso}/data.json", _json(v.data)))
             versions.append({
                 "date": v.iso,
                 "url": f"{base}{v.iso}/",
@@ -331,7 +393,6 @@ def open_data(site: Site) -> list[Page]:
                 "diff_from_previous": f"{base}{v.iso}/diff/" if i else None,
                 "reconstructed": bool(v.data.get("reconstructed")),
             })
-        pages.append(Page(f"{base}data.json", _json(assessment.latest.data)))
         latest = assessment.latest.data
         catalog.append({
             "organization": {"slug": assessment.org.slug, **assessment.org.data},

@@ -146,12 +146,16 @@ def inject_preview(page: str, state: State) -> str:
     return page
 
 
-def _rebuild(content: Path, out: Path, state: State) -> None:
-    """Build once; on errors keep the last good site and record the errors for the banner."""
+def _rebuild(content: Path, out: Path, state: State, jobs: int | None = None) -> None:
+    """Build once; on errors keep the last good site and record the errors for the banner.
+
+    Once the server's thread runs, rebuilds stay in this process (`jobs` 1): forking beside a
+    running thread is not safe, and a rebuild after an edit makes only the changed assessments.
+    """
     t0 = time.perf_counter()
     errors: list[str] = []
     try:
-        result = build(content, out, search=False)
+        result = build(content, out, search=False, jobs=jobs)
         print(
             f"生成しました: {result.files} ファイル、警告 {len(result.warnings)} 件、"
             f"{time.perf_counter() - t0:.1f} 秒。",
@@ -223,7 +227,7 @@ def serve(content: Path, port: int = 8000, out: Path | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-            _rebuild(content, site, state)
+            _rebuild(content, site, state, jobs=1)
     except KeyboardInterrupt:
         print("プレビューを終了しました。", file=sys.stderr)
     finally:

@@ -7,8 +7,8 @@ import html
 import re
 from functools import lru_cache
 
-from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ERAS = [

@@ -25,7 +25,7 @@ class Node:
     id: str
     label: str
     level: int = 2
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     value_kind: str = "text"  # text | date | choice | checks | bool | int | strings | record-items | change-log
     value: Any = None
     options: list[str] = field(default_factory=list)

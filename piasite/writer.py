@@ -1,4 +1,11 @@
-"""The one place that writes the site to disk, atomically: build beside, then swap."""
+"""The one place that writes the site to disk, atomically: build beside, then swap.
+
+A build stages the new site in a temporary folder beside the output folder. Pages are written into
+it as they are rendered (by the build's worker processes too), files that did not change since the
+previous build are hard-linked from the current site instead of written again, and only when
+everything is in place is the staging folder swapped in with renames. A failure at any point (a
+full disk included) removes the staging folder and leaves the previous site exactly as it was.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +13,87 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .errors import BuildError
 from .render import Page
 
 log = logging.getLogger(__name__)
+
+
+class Stage:
+    """A temporary folder beside `out` that becomes `out` on commit(), or disappears on abort()."""
+
+    def __init__(self, out: Path):
+        self.out = Path(out).absolute()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
+        self.count = 0
+
+    def __enter__(self) -> Stage:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is not None:
+            self.abort()
+            if isinstance(exc, OSError):
+                raise BuildError(
+                    f"出力フォルダに書き込めませんでした({exc.strerror or exc})。以前のサイトはそのままです。"
+                ) from exc
+
+    def write(self, page: Page) -> tuple[int, int]:
+        """Write one page; return its (size, mtime_ns), by which a later build knows it is unchanged."""
+        return write_page(self.folder, page)
+
+    def link_unchanged(self, paths: list[str]) -> None:
+        """Hard-link files of the current site into the new one (they are never written through)."""
+        for path in paths:
+            target = self.folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(self.out / path, target)
+            except OSError:
+                shutil.copy2(self.out / path, target)  # another file system, or links not allowed
+        self.count += len(paths)
+
+    def copy_assets(self, assets: Path) -> None:
+        """Copy the static assets into assets/."""
+        for src in sorted(assets.rglob("*")):
+            if src.is_file():
+                target = self.folder / "assets" / src.relative_to(assets)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, target)
+                self.count += 1
+
+    def commit(self) -> None:
+        """Swap the new site in for the old one."""
+        os.chmod(self.folder, 0o755)  # world-readable like a normal folder (mkdtemp makes it 0700)
+        _swap(self.folder, self.out)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_page(folder: Path, page: Page) -> tuple[int, int]:
+    """Write a page under `folder` as a new file; return its (size, mtime_ns)."""
+    target = folder / page.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = page.content.encode("utf-8") if isinstance(page.content, str) else page.content
+    if target.exists():
+        target.unlink()  # it may be a hard link to the current site's file, which must stay as it is
+    target.write_bytes(data)
+    st = target.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def unchanged(out: Path, path: str, size: int, mtime_ns: int) -> bool:
+    """Whether a file of the current site is still the one a previous build wrote."""
+    try:
+        st = os.stat(Path(out) / path)
+    except OSError:
+        return False
+    return st.st_size == size and st.st_mtime_ns == mtime_ns
 
 
 def write_site(
@@ -24,46 +105,20 @@ def write_site(
 ) -> int:
     """Write all pages and static assets into `out`, replacing it only once everything is written.
 
-    The new site is written to a temporary folder beside `out` and swapped in with renames, so a
-    failure at any point (a full disk included) leaves the previous site exactly as it was.
     `finish` runs on the complete new folder before the swap; if it fails, nothing changes.
     Returns the number of files written.
     """
-    out = Path(out).absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    try:
-        count = 0
-        for page in pages:
-            target = tmp / page.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            data = page.content.encode("utf-8") if isinstance(page.content, str) else page.content
-            target.write_bytes(data)
-            count += 1
+    with Stage(out) as stage:
+        for i, page in enumerate(pages):
+            stage.write(page)
             if progress:
-                progress(count, len(pages))
-        for src in sorted(assets.rglob("*")):
-            if src.is_file():
-                target = tmp / "assets" / src.relative_to(assets)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, target)
-                count += 1
+                progress(i + 1, len(pages))
+        stage.count += len(pages)
+        stage.copy_assets(assets)
         if finish is not None:
-            finish(tmp)  # e.g. the search index, built over the complete new site before it replaces the old one
-        _fix_permissions(tmp)
-        _swap(tmp, out)
-        return count
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise BuildError(f"出力フォルダに書き込めませんでした({exc.strerror or exc})。以前のサイトはそのままです。") from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _fix_permissions(folder: Path) -> None:
-    """Make the output world-readable like a normal build (mkdtemp creates it 0700)."""
-    os.chmod(folder, 0o755)
+            finish(stage.folder)  # e.g. the search index, built over the complete new site before it replaces the old one
+        stage.commit()
+        return stage.count
 
 
 def _swap(new: Path, out: Path) -> None:

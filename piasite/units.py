@@ -1,0 +1,247 @@
+"""The per-assessment part of a build: load, validate, analyse and render one assessment folder.
+
+Assessments are independent of each other (their pages link to entity and law pages by addresses
+derived from the names alone), so a build runs them as units on every core, in forked worker
+processes that write their pages straight into the staging folder. Each unit's result (problems,
+data, page records) is kept in a cache beside the output, keyed by everything the unit was made
+from: its files, its organisation's file, aliases.yaml, the program and its templates. A rebuild
+makes again only the units whose key changed and hard-links the others' pages from the current site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import pickle
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from . import render
+from .content import Organization, Site, Version, load_assessment, version_files
+from .errors import ContentProblem
+from .history import analyse
+from .links import page_links
+from .schema import Schemas
+from .writer import write_page
+
+log = logging.getLogger(__name__)
+
+PROGRAM_DIRS = ("piasite", "templates", "schema")
+LIBRARIES = ("Jinja2", "MarkupSafe", "PyYAML", "markdown-it-py", "jsonschema", "diff-match-patch")
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_FORMAT = 1
+
+
+@dataclass
+class PageRecord:
+    """A page a unit wrote: its path, what the link check needs, and how to know it is unchanged."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    ids: frozenset[str] = frozenset()
+    hrefs: tuple[str, ...] = ()
+
+
+@dataclass
+class UnitResult:
+    """What one assessment folder gave: its problems, its versions' data, extracts and pages."""
+
+    key: str
+    org: str
+    slug: str
+    problems: list[ContentProblem]
+    versions: list[Version] = field(default_factory=list)  # without the loaded file's positions
+    extract: render.Extract | None = None
+    pages: list[PageRecord] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+@dataclass
+class Unit:
+    """An assessment folder to build, with its organisation and the key of its inputs."""
+
+    org: Organization
+    folder: Path
+    key: str
+
+
+@lru_cache(maxsize=1)
+def program_fingerprint() -> str:
+    """Hash the program, templates and schemas, and the versions of the libraries that shape output."""
+    h = hashlib.sha256(f"cache format {CACHE_FORMAT}".encode())
+    for name in PROGRAM_DIRS:
+        for path in sorted((ROOT / name).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for lib in LIBRARIES:
+        try:
+            h.update(f"{lib}=={metadata.version(lib)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(lib.encode())
+    return h.hexdigest()
+
+
+def unit_key(org: Organization, folder: Path, shared: str) -> str:
+    """Return the key of a unit: a hash of its files (names and bytes), its organisation's and `shared`."""
+    h = hashlib.sha256(shared.encode())
+    org_file = folder.parent / "organization.yaml"
+    h.update(org.source.encode() + b"\0" + org_file.read_bytes() + b"\0" + str(folder).encode() + b"\0")
+    for path in version_files(folder):
+        h.update(b"\0" + path.name.encode() + b"\0")
+        try:
+            h.update(path.read_bytes() if path.is_file() else b"(not a file)")
+        except OSError as exc:
+            h.update(str(exc).encode())
+    return h.hexdigest()
+
+
+# What a worker needs, set before the pool forks so that every worker inherits it.
+_WORK: dict = {}
+
+
+def run_units(
+    units: list[Unit],
+    site_root: Path,
+    schemas: Schemas,
+    aliases: dict[str, str],
+    stage: Path,
+    jobs: int,
+    done: Callable[[UnitResult], None],
+) -> None:
+    """Build every unit (in `jobs` forked processes when there is more than one) and pass each result to `done`."""
+    _WORK.update(root=site_root, schemas=schemas, aliases=aliases, stage=stage, env=render.make_environment())
+    try:
+        if jobs <= 1 or len(units) <= 1:
+            for unit in units:
+                done(_run(unit))
+            return
+        # the biggest first, so that no worker is left with a long one at the end
+        order = sorted(units, key=_size, reverse=True)
+        chunks = [order[i::jobs * 4] for i in range(min(len(order), jobs * 4))]
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            pending = {pool.submit(_run_chunk, chunk) for chunk in chunks}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in finished:
+                    for result in future.result():  # a worker's exception is raised here
+                        done(result)
+    finally:
+        _WORK.clear()
+
+
+def _size(unit: Unit) -> int:
+    return sum(p.stat().st_size for p in unit.folder.iterdir() if p.is_file())
+
+
+def _run_chunk(chunk: list[Unit]) -> list[UnitResult]:
+    return [_run(unit) for unit in chunk]
+
+
+def _run(unit: Unit) -> UnitResult:
+    """Load, validate, analyse and render one assessment folder, writing its pages into the stage."""
+    schemas, env, stage = _WORK["schemas"], _WORK["env"], _WORK["stage"]
+    problems: list[ContentProblem] = []
+    org = Organization(unit.org.slug, unit.org.data, unit.org.source)
+    assessment = load_assessment(org, unit.folder, _WORK["root"], schemas, problems)
+    result = UnitResult(unit.key, org.slug, unit.folder.name, problems)
+    if assessment is None or result.failed:
+        return result
+    org.assessments.append(assessment)
+    site = Site([org], schemas, aliases=_WORK["aliases"])
+    try:
+        site.histories, warnings = analyse(site)
+        problems.extend(warnings)
+        result.extract = render.extract(site, assessment)
+        render.link_document(site, assessment, result.extract, site.aliases)
+        history = site.histories.get((org.slug, assessment.slug))
+        for page in render.assessment_pages(env, site, assessment, history, render.PageContext(site)):
+            result.pages.append(record(page, *write_page(stage, page)))
+    except Exception:
+        log.error("while building %s", display(unit.folder))
+        raise
+    result.versions = [Version(v.date, v.data, v.source, None) for v in assessment.versions]
+    return result
+
+
+def record(page: render.Page, size: int, mtime_ns: int) -> PageRecord:
+    """Describe a written page for the link check and for the next build."""
+    if page.path.endswith(".html") and isinstance(page.content, str):
+        ids, hrefs = page_links(page.content)
+        return PageRecord(page.path, size, mtime_ns, frozenset(ids), tuple(dict.fromkeys(hrefs)))
+    return PageRecord(page.path, size, mtime_ns)
+
+
+def display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+class Cache:
+    """Unit results of earlier builds, beside the output folder (.<out>.cache/), by key.
+
+    `manifest` lists the units whose pages the current output folder holds; only those can be
+    reused, and only while their files are still the ones written (same size and mtime).
+    """
+
+    def __init__(self, out: Path):
+        out = Path(out).absolute()
+        self.folder = out.parent / f".{out.name}.cache"
+        self.manifest_file = self.folder / "manifest.pickle"
+
+    def current(self) -> dict[str, UnitResult]:
+        """Return the units the current output was built from, by key ({} when unknown)."""
+        try:
+            with open(self.manifest_file, "rb") as f:
+                manifest = pickle.load(f)
+            if manifest.get("format") != CACHE_FORMAT:
+                return {}
+            results = {}
+            for key in manifest["units"]:
+                with open(self.folder / "units" / f"{key}.pickle", "rb") as f:
+                    results[key] = pickle.load(f)
+            return results
+        except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError, TypeError, ValueError):
+            return {}
+
+    def save(self, results: Iterable[UnitResult], new: Iterable[UnitResult]) -> None:
+        """Store the new results and make `results` the manifest; drop results no longer listed."""
+        try:
+            units = self.folder / "units"
+            units.mkdir(parents=True, exist_ok=True)
+            for result in new:
+                _atomic_write(units / f"{result.key}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            keys = sorted({r.key for r in results})
+            _atomic_write(self.manifest_file, pickle.dumps({"format": CACHE_FORMAT, "units": keys}))
+            keep = {f"{k}.pickle" for k in keys}
+            for path in units.iterdir():
+                if path.name not in keep:
+                    path.unlink(missing_ok=True)
+        except OSError as exc:
+            # the site is already published; without a cache the next build is simply a full one
+            log.warning("ビルドのキャッシュを保存できませんでした(%s)。次回はすべてを生成し直します。", exc)
+            self.clear()
+
+    def clear(self) -> None:
+        try:
+            self.manifest_file.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
