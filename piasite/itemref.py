@@ -154,6 +154,8 @@ class ItemResolver:
     def __init__(self, sections: Iterable[Node]):
         self.entries: list[_Entry] = []
         self.parents: dict[int, Node] = {}
+        # entries by the marker their own label starts with: only those can be the item a query names
+        self.ending: dict[Marker, list[int]] = {}
         shape: list[tuple] = []
         for section in sections:
             self._index(section, [], [], 0, shape)
@@ -168,6 +170,8 @@ class ItemResolver:
         if len(path) >= 2 and path[0] == "files" and isinstance(path[1], int):
             file_index = path[1] + 1
         self.entries.append(_Entry(node, markers, labels, file_index))
+        if markers[-1] is not None:
+            self.ending.setdefault(markers[-1], []).append(len(self.entries) - 1)
         shape.append((len(markers), node.id, node.label, tuple(path)))
         for child in node.children:
             self.parents[id(child)] = node
@@ -193,7 +197,9 @@ class ItemResolver:
         best_entry: _Entry | None = None
         best_last = best_matched = 0
         best_agreement = 0.0
-        for entry in self.entries:
+        # _match gives no result for an entry whose own marker is not in the query: skip those
+        candidates = sorted({i for q in query for i in self.ending.get(q, ())})
+        for entry in (self.entries[i] for i in candidates):
             if files and entry.file_index and entry.file_index not in files:
                 continue  # the row names another file
             matched, last, gaps = _match(query, entry.markers)

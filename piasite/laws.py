@@ -18,6 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .fold import fold
+
 __all__ = ["BANGO_HO", "BUILTIN_ABBREVIATIONS", "Citation", "JUKI_HO", "find_abbreviations", "parse_citations"]
 
 JUKI_HO = "住民基本台帳法"
@@ -136,22 +138,12 @@ class _Text:
 
     def __init__(self, original: str) -> None:
         self.original = original
-        if unicodedata.normalize("NFKC", original) == original:
-            # already normalised (most text): every character maps to itself
-            self.norm, self.origin = original, list(range(len(original) + 1))
-        else:
-            chars: list[str] = []
-            self.origin = []
-            for i, ch in enumerate(original):
-                folded = unicodedata.normalize("NFKC", ch)
-                chars.append(folded)
-                self.origin.extend([i] * len(folded))
-            self.norm = "".join(chars)
-            self.origin.append(len(original))
+        self.norm, origin = fold(original)
+        self.origin = list(range(len(original) + 1)) if origin is None else origin + [len(original)]
         self.close_of: dict[int, int] = {}
         self.open_of: dict[int, int] = {}
         stack: list[int] = []
-        for i, ch in enumerate(self.norm):
+        for i, ch in enumerate(self.norm if "(" in self.norm else ""):
             if ch == "(":
                 stack.append(i)
             elif ch == ")" and stack:

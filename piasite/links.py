@@ -59,29 +59,58 @@ def page_links(html: str) -> tuple[set[str], list[str]]:
     return ids, links
 
 
+@dataclass(frozen=True)
+class PageLinks:
+    """What the link check needs of one HTML page, read once when the page is rendered.
+
+    Links within the page are checked then (`broken`); links to other pages are kept as resolved
+    site paths (`targets`: (href, "path" or "path#fragment")) and checked once all pages exist.
+    """
+
+    path: str
+    ids: frozenset[str]
+    broken: tuple[tuple[str, str], ...]
+    targets: tuple[tuple[str, str], ...]
+
+
+def read_page(path: str, html: str) -> PageLinks:
+    """Read a page's ids and links; check the links that stay within the page."""
+    ids, hrefs = page_links(html)
+    folder = posixpath.dirname(path)
+    broken, targets = [], []
+    for href in dict.fromkeys(hrefs):
+        target, problem = _resolve(folder, href)
+        if problem is None and target is not None:
+            if target.startswith("#") or target.partition("#")[0] == path:
+                fragment = target.partition("#")[2]
+                if fragment and fragment not in ids:
+                    problem = f"ページに id「{fragment}」がありません"
+            else:
+                targets.append((href, target))
+        if problem:
+            broken.append((href, problem))
+    return PageLinks(path, frozenset(ids), tuple(broken), tuple(targets))
+
+
 def check_links(pages: list[Page], assets: set[str]) -> list[BrokenLink]:
     """Return every internal link of the HTML pages that points at no page, asset or id."""
-    found = []
+    read = [read_page(p.path, p.content) for p in pages if p.path.endswith(".html") and isinstance(p.content, str)]
+    return check_pages(read, {p.path for p in pages} | assets)
+
+
+def check_pages(pages: Iterable[PageLinks], files: set[str]) -> list[BrokenLink]:
+    """Return the broken links of all pages, given every file of the site."""
+    pages = list(pages)
+    ids = {p.path: p.ids for p in pages}
+    verdicts: dict[str, str | None] = {}  # each distinct target is looked up once
+    broken = []
     for page in pages:
-        if page.path.endswith(".html") and isinstance(page.content, str):
-            ids, hrefs = page_links(page.content)
-            found.append((page.path, ids, hrefs))
-    return check_found(found, {p.path for p in pages} | assets)
-
-
-def check_found(found: Iterable[tuple[str, Iterable[str], Iterable[str]]], files: set[str]) -> list[BrokenLink]:
-    """Check (page path, its ids, its hrefs) for every HTML page against the site's files."""
-    found = list(found)
-    ids = {path: set(page_ids) if not isinstance(page_ids, (set, frozenset)) else page_ids for path, page_ids, _ in found}
-    broken: list[BrokenLink] = []
-    for path, _, hrefs in found:
-        folder = posixpath.dirname(path)
-        for href in set(hrefs):
-            target, problem = _resolve(folder, href)
-            if problem is None and target is not None:
-                problem = _missing(path + target if target.startswith("#") else target, files, ids)
-            if problem:
-                broken.append(BrokenLink(path, href, problem))
+        broken.extend(BrokenLink(page.path, href, reason) for href, reason in page.broken)
+        for href, target in page.targets:
+            if target not in verdicts:
+                verdicts[target] = _missing(target, files, ids)
+            if verdicts[target]:
+                broken.append(BrokenLink(page.path, href, verdicts[target]))
     return sorted(broken)
 
 

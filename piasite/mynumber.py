@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .fold import fold
+
 WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 # twelve digits, each pair optionally separated by one space or hyphen (after NFKC: full width is ASCII)
 _DIGIT = re.compile(r"[0-9]")
@@ -58,13 +60,8 @@ def find_numbers(text: str) -> list[Found]:
 
 def _normalize(text: str) -> tuple[str, list[int]]:
     """NFKC each character, remembering which original character every output character came from."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        for out in unicodedata.normalize("NFKC", ch):
-            chars.append(out)
-            origin.append(i)
-    return "".join(chars), origin
+    folded, origin = fold(text)
+    return folded, list(range(len(text))) if origin is None else origin
 
 
 def strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:

@@ -14,7 +14,7 @@ from . import units
 from .content import Assessment, Organization, Scanned, Site, load_site, scan
 from .errors import BuildError, ContentErrors, ContentProblem
 from .history import analyse
-from .links import BrokenLink, check_found
+from .links import BrokenLink, check_pages
 from .progress import Progress
 from . import render
 from .render import PageContext, merge, site_pages
@@ -121,8 +121,7 @@ def build(
             result.timings["site pages"] = t2 - t1
             progress.stage("リンクを確認中")
             assets = {f"assets/{p.relative_to(STATIC_DIR).as_posix()}" for p in STATIC_DIR.rglob("*") if p.is_file()}
-            broken = check_found(((r.path, r.ids, r.hrefs) for r in records if r.path.endswith(".html")),
-                                 {r.path for r in records} | assets)
+            broken = check_pages((r.links for r in records if r.links is not None), {r.path for r in records} | assets)
             t3 = time.perf_counter()
             result.timings["links"] = t3 - t2
             if broken and strict:

@@ -26,7 +26,7 @@ from . import render
 from .content import Organization, Site, Version, load_assessment, version_files
 from .errors import ContentProblem
 from .history import analyse
-from .links import page_links
+from .links import PageLinks, read_page
 from .schema import Schemas
 from .writer import write_page
 
@@ -35,18 +35,17 @@ log = logging.getLogger(__name__)
 PROGRAM_DIRS = ("piasite", "templates", "schema")
 LIBRARIES = ("Jinja2", "MarkupSafe", "PyYAML", "markdown-it-py", "jsonschema", "diff-match-patch")
 ROOT = Path(__file__).resolve().parent.parent
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @dataclass
 class PageRecord:
-    """A page a unit wrote: its path, what the link check needs, and how to know it is unchanged."""
+    """A page a build wrote: its path, what the link check needs, and how to know it is unchanged."""
 
     path: str
     size: int
     mtime_ns: int
-    ids: frozenset[str] = frozenset()
-    hrefs: tuple[str, ...] = ()
+    links: PageLinks | None = None  # for HTML pages
 
 
 @dataclass
@@ -177,8 +176,7 @@ def _run(unit: Unit) -> UnitResult:
 def record(page: render.Page, size: int, mtime_ns: int) -> PageRecord:
     """Describe a written page for the link check and for the next build."""
     if page.path.endswith(".html") and isinstance(page.content, str):
-        ids, hrefs = page_links(page.content)
-        return PageRecord(page.path, size, mtime_ns, frozenset(ids), tuple(dict.fromkeys(hrefs)))
+        return PageRecord(page.path, size, mtime_ns, read_page(page.path, page.content))
     return PageRecord(page.path, size, mtime_ns)
 
 

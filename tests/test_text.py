@@ -1,10 +1,13 @@
-"""Text helpers: Japanese era dates and Markdown that keeps the organisations' text safe and intact."""
+"""Text helpers: Japanese era dates, Markdown that keeps the organisations' text safe and intact, NFKC by character."""
 
 from __future__ import annotations
+
+import unicodedata
 
 import pytest
 from bs4 import BeautifulSoup
 
+from piasite.fold import fold
 from piasite.text import markdown, time_tag, wareki
 
 
@@ -62,3 +65,15 @@ def test_form_text_is_not_turned_into_lists_headings_or_code():
     assert not soup.find_all(["ol", "ul", "h1", "pre", "code", "em"])
     assert "1. 本人確認情報の更新" in soup.get_text()
     assert "# 見出しではない" in soup.get_text()
+
+
+@pytest.mark.parametrize("text", ["abc", "(第9条)", "（第９条第１項）", "①②㍻ｱｲ", "x\u0301é", "", "全角ＡＢＣ１２３ 半角", "ﾊﾟﾝ"])
+def test_fold_maps_each_character_like_nfkc_of_that_character(text):
+    expected, origin = "", []
+    for i, ch in enumerate(text):
+        folded = unicodedata.normalize("NFKC", ch)
+        expected += folded
+        origin += [i] * len(folded)
+    got, got_origin = fold(text)
+    assert got == expected
+    assert (list(range(len(text))) if got_origin is None else got_origin) == origin
