@@ -62,6 +62,7 @@ class Assessment:
     org: Organization
     slug: str
     versions: list[Version] = field(default_factory=list)
+    key: str = ""  # the build's hash of everything it is made from (units.unit_key), when known
 
     @property
     def latest(self) -> Version:

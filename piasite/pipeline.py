@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import units
-from .content import Assessment, Organization, Scanned, Site, load_site, scan
+from .content import Assessment, Organization, Scanned, Site, display_path, load_site, scan
 from .errors import BuildError, ContentErrors, ContentProblem
 from .history import analyse
 from .links import BrokenLink, check_pages
 from .progress import Progress
 from . import render
-from .render import PageContext, merge, site_pages
+from .render import merge, site_page_jobs
 from .schema import Schemas
 from .search import build_index
 from .writer import Stage, unchanged
@@ -81,20 +81,22 @@ def build(
         progress.stage("内容を検証中")
         scanned, problems = scan(content, schemas)
         shared = hashlib.sha256("\0".join([
-            units.program_fingerprint(), base_url, str(content), json.dumps(scanned.aliases, ensure_ascii=False, sort_keys=True),
+            units.program_fingerprint(), base_url, json.dumps(scanned.aliases, ensure_ascii=False, sort_keys=True),
         ]).encode()).hexdigest()
         todo = [units.Unit(org, folder, units.unit_key(org, folder, shared))
                 for org, folders in scanned.organizations for folder in folders]
         cache = units.Cache(out)
         previous = cache.current() if incremental else {}
+        shown_root = display_path(Path(content))
         with Stage(out) as stage:
             results: dict[str, units.UnitResult] = {}
             for unit in todo:
                 old = previous.get(unit.key)
                 if old is not None and all(unchanged(stage.out, p.path, p.size, p.mtime_ns) for p in old.pages):
-                    results[unit.key] = old
+                    results[unit.key] = old.shown_from(shown_root)
                     stage.link_unchanged([p.path for p in old.pages])
             made: list[units.UnitResult] = []
+            site_records: dict[str, tuple[str, units.PageRecord]] = {}
 
             def done(r: units.UnitResult) -> None:
                 results[r.key] = r
@@ -103,7 +105,7 @@ def build(
 
             progress.stage("評価書を検証・生成中")
             units.run_units([u for u in todo if u.key not in results], scanned.root, schemas, scanned.aliases,
-                            stage.folder, jobs, done)
+                            stage.folder, jobs, done, shown_root)
             problems += [p for u in todo for p in results[u.key].problems]
             errors = [p for p in problems if p.severity == "error"]
             if errors:
@@ -114,8 +116,24 @@ def build(
             progress.stage("サイト全体のページを生成中")
             site = _site(scanned, schemas, [results[u.key] for u in todo])
             records = [p for u in todo for p in results[u.key].pages]
-            pages = site_pages(render.make_environment(), site, merge(site, {(r.org, r.slug): r.extract for r in results.values()}),
-                               [p.path for p in records], PageContext(site), base_url)
+            merged = merge(site, {(r.org, r.slug): r.extract for r in results.values()})
+            page_jobs, pages = site_page_jobs(site, merged, [p.path for p in records], base_url)
+            kept = cache.site_pages() if incremental else {}
+            fresh = []
+            memo: dict[int, str] = {}
+            for job in page_jobs:
+                fingerprint = units.job_fingerprint(job, memo)
+                old_page = kept.get(job.path)
+                if old_page and old_page[0] == fingerprint and unchanged(stage.out, old_page[1].path, old_page[1].size,
+                                                                         old_page[1].mtime_ns):
+                    stage.link_unchanged([job.path])
+                    records.append(old_page[1])
+                    site_records[job.path] = old_page
+                else:
+                    fresh.append((job, fingerprint))
+            for (_, fingerprint), rec in zip(fresh, units.run_pages([j for j, _ in fresh], site, stage.folder, jobs), strict=True):
+                records.append(rec)
+                site_records[rec.path] = (fingerprint, rec)
             records += [units.record(page, *stage.write(page)) for page in pages]
             t2 = time.perf_counter()
             result.timings["site pages"] = t2 - t1
@@ -138,7 +156,7 @@ def build(
             stage.commit()
             result.timings["write"] = time.perf_counter() - t4
         if incremental:
-            cache.save(results.values(), made)
+            cache.save(results.values(), made, site_records)
         else:
             cache.clear()  # the output no longer matches what the cache last described
         result.rebuilt = len(made)
@@ -165,7 +183,7 @@ def _site(scanned: Scanned, schemas: Schemas, results: list[units.UnitResult]) -
     for org, _folders in scanned.organizations:
         org = Organization(org.slug, org.data, org.source)
         for r in by_org.get(org.slug, []):
-            org.assessments.append(Assessment(org, r.slug, list(r.versions)))
+            org.assessments.append(Assessment(org, r.slug, list(r.versions), key=r.key))
         organizations.append(org)
     return Site(organizations, schemas, aliases=scanned.aliases)
 

@@ -8,6 +8,7 @@ import posixpath
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +52,21 @@ def make_environment() -> Environment:
     return env
 
 
+@lru_cache(maxsize=1 << 16)
 def _rel(from_page: str, target: str) -> str:
-    """Return a relative URL from one page to a site path ("" = site root, folders end with /)."""
-    base = posixpath.dirname(from_page)
-    rel = posixpath.relpath(target or ".", base or ".")
+    """Return a relative URL from one page to a site path ("" = site root, folders end with /).
+
+    Both are paths within the site, without "." or ".." parts, so the relative path is the way up
+    from the page's folder to the common folder and down again (what posixpath.relpath returns).
+    """
+    base = [p for p in posixpath.dirname(from_page).split("/") if p]
+    parts = [p for p in target.split("/") if p]
+    common = 0
+    while common < len(base) and common < len(parts) and base[common] == parts[common]:
+        common += 1
+    rel = "/".join([".."] * (len(base) - common) + parts[common:]) or "."
     if target.endswith("/") or target == "":
         rel = rel.rstrip("/") + "/"
-        if rel == "./":
-            rel = "./"
     return rel
 
 
@@ -167,6 +175,8 @@ class PageContext:
             "prefecture_slug": prefecture_slug,
             "row_titles": self.row_titles,
             "summary_labels": self.summary_labels,
+            "org_titles": self.org_titles,
+            "contact_titles": self.contact_titles,
         }
 
 
@@ -282,41 +292,48 @@ def assessment_pages(env: Environment, site: Site, assessment: Assessment, histo
     return pages
 
 
+@dataclass
+class PageJob:
+    """A site-wide page to render: its path, its template and the template's names."""
+
+    path: str
+    template: str
+    params: dict[str, Any]
+
+    def render(self, env: Environment, ctx: PageContext) -> Page:
+        return Page(self.path, env.get_template(self.template).render(**self.params, **ctx(self.path)))
+
+
 def site_pages(env: Environment, site: Site, merged: Merged, paths: list[str], ctx: PageContext, base_url: str = "") -> list[Page]:
     """Render the pages about the whole site: index, organisations, prefectures, indexes, feeds.
 
     `paths` are the pages already rendered for the assessments (for the sitemap).
     """
-    pages: list[Page] = []
-    path = "index.html"
-    html = env.get_template("index.html").render(
-        site=site, groups=prefecture_groups(site), recent=recent_assessments(site), **ctx(path)
-    )
-    pages.append(Page(path, html))
+    jobs, pages = site_page_jobs(site, merged, paths, base_url)
+    return [job.render(env, ctx) for job in jobs] + pages
+
+
+def site_page_jobs(site: Site, merged: Merged, paths: list[str], base_url: str = "") -> tuple[list[PageJob], list[Page]]:
+    """Return the site-wide pages to render from templates, and those made directly (open data, robots.txt)."""
+    jobs: list[PageJob] = []
+    groups = prefecture_groups(site)
+    jobs.append(PageJob("index.html", "index.html", {"site": site, "groups": groups, "recent": recent_assessments(site)}))
     for org in site.organizations:
-        path = f"{org.slug}/index.html"
-        html = env.get_template("organization.html").render(
-            org=org, org_titles=ctx.org_titles, contact_titles=ctx.contact_titles, **ctx(path)
-        )
-        pages.append(Page(path, html))
-    for group in prefecture_groups(site):
-        path = group.slug + "index.html"
-        pages.append(Page(path, env.get_template("prefecture.html").render(group=group, **ctx(path))))
-    path = "search/index.html"
-    pages.append(Page(path, env.get_template("search.html").render(**ctx(path))))
-    pages.extend(_entity_pages(env, site, merged.entities, ctx))
-    pages.extend(_law_pages(env, merged.cited, ctx))
-    path = "compare/index.html"
-    pages.append(Page(path, env.get_template("compare.html").render(comparison=merged.comparison, site=site, **ctx(path))))
-    pages.extend(open_data(site))
+        jobs.append(PageJob(f"{org.slug}/index.html", "organization.html", {"org": org}))
+    for group in groups:
+        jobs.append(PageJob(group.slug + "index.html", "prefecture.html", {"group": group}))
+    jobs.append(PageJob("search/index.html", "search.html", {}))
+    jobs.extend(_entity_jobs(merged.entities))
+    jobs.extend(_law_jobs(merged.cited))
+    jobs.append(PageJob("compare/index.html", "compare.html", {"comparison": merged.comparison, "site": site}))
+    pages = open_data(site)
     pages.append(Page("robots.txt", "User-agent: *\nAllow: /\n" + (f"Sitemap: {base_url}sitemap.xml\n" if base_url else "")))
     if base_url:
-        html_pages = sorted(p for p in [*paths, *(p.path for p in pages)] if p.endswith("index.html"))
-        pages.append(Page("sitemap.xml", env.get_template("sitemap.xml").render(
-            urls=[base_url + p[: -len("index.html")] for p in html_pages])))
-    pages.append(Page("feed.xml", env.get_template("feed.xml").render(
-        entries=feed_entries(site), feed_id=uuid.uuid5(uuid.NAMESPACE_URL, "pia-site:feed.xml"))))
-    return pages
+        html_pages = sorted(p for p in [*paths, *(j.path for j in jobs)] if p.endswith("index.html"))
+        jobs.append(PageJob("sitemap.xml", "sitemap.xml", {"urls": [base_url + p[: -len("index.html")] for p in html_pages]}))
+    jobs.append(PageJob("feed.xml", "feed.xml", {
+        "entries": feed_entries(site), "feed_id": uuid.uuid5(uuid.NAMESPACE_URL, "pia-site:feed.xml")}))
+    return jobs, pages
 
 
 class _Pages(list):
@@ -342,36 +359,26 @@ def _law_target(c: Citation) -> str:
     return f"laws/{c.law_key}/" + (f"{c.article_key}/" if c.article_key else "")
 
 
-def _law_pages(env: Environment, cited: CitationIndex, common: Any) -> list[Page]:
-    """Render the index of cited laws, a page per law and a page per cited article."""
-    pages = []
-    path = "laws/index.html"
-    pages.append(Page(path, env.get_template("laws.html").render(index=cited, **common(path))))
+def _law_jobs(cited: CitationIndex) -> list[PageJob]:
+    """The index of cited laws, a page per law and a page per cited article."""
+    jobs = [PageJob("laws/index.html", "laws.html", {"index": cited})]
     for law in cited.laws.values():
-        path = f"laws/{law.key}/index.html"
-        pages.append(Page(path, env.get_template("law.html").render(law=law, **common(path))))
+        jobs.append(PageJob(f"laws/{law.key}/index.html", "law.html", {"law": law}))
         for article in law.articles.values():
-            path = f"laws/{law.key}/{article.key}/index.html"
-            pages.append(Page(path, env.get_template("article.html").render(law=law, article=article, **common(path))))
-    return pages
+            jobs.append(PageJob(f"laws/{law.key}/{article.key}/index.html", "article.html", {"law": law, "article": article}))
+    return jobs
 
 
-def _entity_pages(env: Environment, site: Site, entities: dict[str, Entity], common: Any) -> list[Page]:
-    """Render the index of entities, one index per kind, and one page per entity."""
-    pages = []
+def _entity_jobs(entities: dict[str, Entity]) -> list[PageJob]:
+    """The index of entities, one index per kind, and one page per entity."""
     kinds = by_kind(entities)
-    path = "entities/index.html"
-    pages.append(Page(path, env.get_template("entities.html").render(kinds=kinds, kind_names=KINDS, **common(path))))
+    jobs = [PageJob("entities/index.html", "entities.html", {"kinds": kinds, "kind_names": KINDS})]
     for kind, items in kinds.items():
-        path = f"entities/{kind}/index.html"
-        html = env.get_template("entity_kind.html").render(
-            kind=kind, kind_name=KINDS[kind][0], entities=items, **common(path))
-        pages.append(Page(path, html))
+        jobs.append(PageJob(f"entities/{kind}/index.html", "entity_kind.html",
+                            {"kind": kind, "kind_name": KINDS[kind][0], "entities": items}))
     for entity in entities.values():
-        path = f"entities/{entity.slug}/index.html"
-        html = env.get_template("entity.html").render(entity=entity, kind_names=KINDS, **common(path))
-        pages.append(Page(path, html))
-    return pages
+        jobs.append(PageJob(f"entities/{entity.slug}/index.html", "entity.html", {"entity": entity, "kind_names": KINDS}))
+    return jobs
 
 
 def _json(data: Any) -> str:

@@ -35,8 +35,9 @@ class Schema:
 
     def __init__(self, path: Path):
         self.path = path
+        # Checking the schema against the meta-schema costs more than validating a file; the test
+        # suite does it (tests/test_schema.py), so every change to a schema is checked in CI.
         self.doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        Draft202012Validator.check_schema(self.doc)
 
     @cached_property
     def validator(self) -> Draft202012Validator:

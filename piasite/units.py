@@ -10,11 +10,14 @@ makes again only the units whose key changed and hard-links the others' pages fr
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import logging
 import multiprocessing
 import os
 import pickle
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -23,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import render
-from .content import Organization, Site, Version, load_assessment, version_files
+from .content import Assessment, Organization, Site, Version, load_assessment, version_files
 from .errors import ContentProblem
 from .history import analyse
 from .links import PageLinks, read_page
@@ -35,7 +38,7 @@ log = logging.getLogger(__name__)
 PROGRAM_DIRS = ("piasite", "templates", "schema")
 LIBRARIES = ("Jinja2", "MarkupSafe", "PyYAML", "markdown-it-py", "jsonschema", "diff-match-patch")
 ROOT = Path(__file__).resolve().parent.parent
-CACHE_FORMAT = 2
+CACHE_FORMAT = 4
 
 
 @dataclass
@@ -56,6 +59,7 @@ class UnitResult:
     org: str
     slug: str
     problems: list[ContentProblem]
+    shown_root: str = ""  # how the content folder was written in the problems' file names
     versions: list[Version] = field(default_factory=list)  # without the loaded file's positions
     extract: render.Extract | None = None
     pages: list[PageRecord] = field(default_factory=list)
@@ -63,6 +67,19 @@ class UnitResult:
     @property
     def failed(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
+
+    def shown_from(self, root: str) -> UnitResult:
+        """Return the result with its problems' file names under `root` (the content folder as shown now)."""
+        if root == self.shown_root:
+            return self
+
+        def moved(name: str) -> str:
+            rest = os.path.relpath(name, self.shown_root) if self.shown_root else name
+            return os.path.normpath(os.path.join(root, rest))
+
+        problems = [dataclasses.replace(p, file=moved(p.file)) for p in self.problems]
+        versions = [Version(v.date, v.data, moved(v.source), None) for v in self.versions]
+        return dataclasses.replace(self, problems=problems, versions=versions, shown_root=root)
 
 
 @dataclass
@@ -93,8 +110,9 @@ def program_fingerprint() -> str:
 def unit_key(org: Organization, folder: Path, shared: str) -> str:
     """Return the key of a unit: a hash of its files (names and bytes), its organisation's and `shared`."""
     h = hashlib.sha256(shared.encode())
+    # names within the content folder, not where it is: a moved checkout keeps its cache
     org_file = folder.parent / "organization.yaml"
-    h.update(org.source.encode() + b"\0" + org_file.read_bytes() + b"\0" + str(folder).encode() + b"\0")
+    h.update(f"{folder.parent.name}/{folder.name}".encode() + b"\0" + org_file.read_bytes() + b"\0")
     for path in version_files(folder):
         h.update(b"\0" + path.name.encode() + b"\0")
         try:
@@ -116,9 +134,11 @@ def run_units(
     stage: Path,
     jobs: int,
     done: Callable[[UnitResult], None],
+    shown_root: str = "",
 ) -> None:
     """Build every unit (in `jobs` forked processes when there is more than one) and pass each result to `done`."""
-    _WORK.update(root=site_root, schemas=schemas, aliases=aliases, stage=stage, env=render.make_environment())
+    _WORK.update(root=site_root, schemas=schemas, aliases=aliases, stage=stage, env=render.make_environment(),
+                 shown_root=shown_root)
     try:
         if jobs <= 1 or len(units) <= 1:
             for unit in units:
@@ -139,6 +159,35 @@ def run_units(
         _WORK.clear()
 
 
+def run_pages(jobs: list[render.PageJob], site: Site, stage: Path, processes: int) -> list[PageRecord]:
+    """Render the site-wide pages (in `processes` forked processes when there is more than one) into the stage."""
+    _WORK.update(page_jobs=jobs, site=site, stage=stage, env=render.make_environment())
+    try:
+        if processes <= 1 or len(jobs) < 50:
+            return _render_jobs(0, 1)
+        context = multiprocessing.get_context("fork")
+        step = processes * 4
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            parts = [pool.submit(_render_jobs, i, step) for i in range(step)]
+            done = [part.result() for part in parts]
+        out: list[PageRecord] = [None] * len(jobs)  # type: ignore[list-item]
+        for i, part in enumerate(done):
+            out[i::step] = part
+        return out
+    finally:
+        _WORK.clear()
+
+
+def _render_jobs(first: int, step: int) -> list[PageRecord]:
+    env, stage = _WORK["env"], _WORK["stage"]
+    ctx = render.PageContext(_WORK["site"])
+    out = []
+    for job in _WORK["page_jobs"][first::step]:
+        page = job.render(env, ctx)
+        out.append(record(page, *write_page(stage, page)))
+    return out
+
+
 def _size(unit: Unit) -> int:
     return sum(p.stat().st_size for p in unit.folder.iterdir() if p.is_file())
 
@@ -153,7 +202,7 @@ def _run(unit: Unit) -> UnitResult:
     problems: list[ContentProblem] = []
     org = Organization(unit.org.slug, unit.org.data, unit.org.source)
     assessment = load_assessment(org, unit.folder, _WORK["root"], schemas, problems)
-    result = UnitResult(unit.key, org.slug, unit.folder.name, problems)
+    result = UnitResult(unit.key, org.slug, unit.folder.name, problems, _WORK["shown_root"])
     if assessment is None or result.failed:
         return result
     org.assessments.append(assessment)
@@ -178,6 +227,48 @@ def record(page: render.Page, size: int, mtime_ns: int) -> PageRecord:
     if page.path.endswith(".html") and isinstance(page.content, str):
         return PageRecord(page.path, size, mtime_ns, read_page(page.path, page.content))
     return PageRecord(page.path, size, mtime_ns)
+
+
+def job_fingerprint(job: render.PageJob, memo: dict[int, str] | None = None) -> str:
+    """Hash all that a site-wide page is rendered from: the program, its path, template and names.
+
+    An assessment stands for its key (its files and its organisation's), so the hash changes
+    exactly when something the page can show changes. `memo` keeps the digests of objects that
+    several pages share (a law on each of its article pages), for as long as those objects live.
+    """
+    memo = {} if memo is None else memo
+    text = "\x1f".join([program_fingerprint(), job.path, job.template, _digest(job.params, memo)])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _digest(obj: object, memo: dict[int, str]) -> str:
+    """Return a canonical text of a value, or a hash of one for containers and the model's dataclasses."""
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return f"{type(obj).__name__}:{obj!r}"
+    if isinstance(obj, (uuid.UUID, dt.date)):
+        return f"{type(obj).__name__}:{obj}"
+    if isinstance(obj, Assessment):
+        return f"A:{obj.org.slug}/{obj.slug}:{obj.key}"
+    known = memo.get(id(obj))
+    if known is not None:
+        return known
+    if isinstance(obj, Organization):
+        parts = [f"O:{obj.slug}:{obj.source}", _digest(obj.data, memo), *(f"A:{a.slug}:{a.key}" for a in obj.assessments)]
+    elif isinstance(obj, Site):
+        parts = ["S", *(_digest(org, memo) for org in obj.organizations), _digest(obj.aliases, memo)]
+    elif isinstance(obj, dict):
+        parts = ["{", *(f"{_digest(k, memo)}={_digest(v, memo)}" for k, v in obj.items())]
+    elif isinstance(obj, (list, tuple)):
+        parts = ["[", *(_digest(v, memo) for v in obj)]
+    elif isinstance(obj, (set, frozenset)):
+        parts = ["<", *sorted(_digest(v, memo) for v in obj)]
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        parts = [f"D:{type(obj).__name__}", *(_digest(getattr(obj, f.name), memo) for f in dataclasses.fields(obj))]
+    else:
+        raise TypeError(f"no canonical form for {type(obj).__name__}")
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    memo[id(obj)] = digest
+    return digest
 
 
 def display(path: Path) -> str:
@@ -214,15 +305,26 @@ class Cache:
         except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError, TypeError, ValueError):
             return {}
 
-    def save(self, results: Iterable[UnitResult], new: Iterable[UnitResult]) -> None:
-        """Store the new results and make `results` the manifest; drop results no longer listed."""
+    def site_pages(self) -> dict[str, tuple[str, PageRecord]]:
+        """Return the site-wide pages of the current output: path → (fingerprint, record)."""
+        try:
+            with open(self.manifest_file, "rb") as f:
+                manifest = pickle.load(f)
+            return manifest.get("site_pages", {}) if manifest.get("format") == CACHE_FORMAT else {}
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+            return {}
+
+    def save(self, results: Iterable[UnitResult], new: Iterable[UnitResult],
+             site_pages: dict[str, tuple[str, PageRecord]] | None = None) -> None:
+        """Store the new results and make `results` (and `site_pages`) the manifest; drop results no longer listed."""
         try:
             units = self.folder / "units"
             units.mkdir(parents=True, exist_ok=True)
             for result in new:
                 _atomic_write(units / f"{result.key}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
             keys = sorted({r.key for r in results})
-            _atomic_write(self.manifest_file, pickle.dumps({"format": CACHE_FORMAT, "units": keys}))
+            manifest = {"format": CACHE_FORMAT, "units": keys, "site_pages": site_pages or {}}
+            _atomic_write(self.manifest_file, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
             keep = {f"{k}.pickle" for k in keys}
             for path in units.iterdir():
                 if path.name not in keep:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from piasite import render
 from piasite.content import load_site
 from piasite.pipeline import build
 from piasite.schema import Schemas
@@ -284,3 +286,19 @@ def test_prefecture_pages_group_organisations_and_are_linked(built_site):
         assert f"../../{org.slug}/" in {a["href"] for a in page.select("h2 a")}
         crumbs = [a["href"] for a in soup_of(built_site / org.slug / "index.html").select(".breadcrumb a")]
         assert crumbs == ["../", f"../prefectures/{code}/"]
+
+
+@pytest.mark.parametrize(
+    "page, target",
+    [
+        ("index.html", ""), ("index.html", "a/"), ("a/index.html", ""), ("a/b/index.html", "a/"),
+        ("a/b/index.html", "a/c/"), ("a/b/c/index.html", "x/y"), ("a/index.html", "a/"), ("a/b/index.html", "a/b/#x"),
+        ("a/b/index.html", "assets/site.css"), ("a/b/2024-01-01/index.html", "a/b/2024-01-01/diff/"),
+        ("a/data.json", "a/"), ("robots.txt", "sitemap.xml"),
+    ],
+)
+def test_relative_urls_are_those_posixpath_gives(page, target):
+    expected = posixpath.relpath(target or ".", posixpath.dirname(page) or ".")
+    if target.endswith("/") or target == "":
+        expected = expected.rstrip("/") + "/"
+    assert render._rel(page, target) == expected

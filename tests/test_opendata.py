@@ -57,12 +57,13 @@ def test_strict_build_fails_on_a_broken_link_and_keeps_the_old_site(tmp_path, mo
     out = tmp_path / "site"
     pipeline.build(ROOT / "tests" / "fixtures" / "content", out)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    real = pipeline.site_pages
+    real = pipeline.site_page_jobs
 
     def with_broken_link(*args, **kwargs):
-        return real(*args, **kwargs) + [Page("broken/index.html", '<a href="../missing/">x</a>')]
+        jobs, pages = real(*args, **kwargs)
+        return jobs, pages + [Page("broken/index.html", '<a href="../missing/">x</a>')]
 
-    monkeypatch.setattr(pipeline, "site_pages", with_broken_link)
+    monkeypatch.setattr(pipeline, "site_page_jobs", with_broken_link)
     with pytest.raises(BuildError) as err:
         pipeline.build(ROOT / "tests" / "fixtures" / "content", out, strict=True)
     assert "リンク切れ" in str(err.value)

@@ -184,7 +184,7 @@ def test_a_template_error_or_an_exception_while_rendering_leaves_the_previous_si
         # the program did not change, so --full makes the build render the assessments again
         monkeypatch.setattr("piasite.render.assessment_pages", lambda *a, **k: 1 / 0)
     else:
-        monkeypatch.setattr("piasite.pipeline.site_pages", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr("piasite.pipeline.site_page_jobs", lambda *a, **k: 1 / 0)
     status = main(["build", "--content", str(ROOT / "tests/fixtures/content"), "--out", str(out), "--full"])
     err = capsys.readouterr().err
     assert status == 1 and "Traceback" not in err and "出力は変更していません" in err

@@ -1,0 +1,131 @@
+"""Incremental builds: after each kind of edit, a rebuild into the previous output equals a clean build.
+
+The rebuild makes only the assessments whose files (or organisation file) changed and takes the
+rest, and the unchanged site-wide pages, from the previous build; its output must be byte for
+byte what a clean build of the edited tree gives, for edits that change the index, organisation,
+entity, law and comparison pages too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from piasite.pipeline import build
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import corpus  # noqa: E402
+
+N = 12
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """A generated tree and its site, built with the cache beside it (work/.site.cache)."""
+    work = tmp_path_factory.mktemp("incremental")
+    corpus.generate(N, 5, work / "content")
+    result = build(work / "content", work / "site", search=False, jobs=2)
+    assert result.rebuilt == N and result.reused == 0
+    return work / "content", work / "site"
+
+
+def _copy(built: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """Copy the tree, the site and its cache (modification times kept, as a rebuild needs them)."""
+    content, site = built
+    shutil.copytree(content, tmp_path / "content")
+    shutil.copytree(site, tmp_path / "site")
+    shutil.copytree(site.parent / ".site.cache", tmp_path / ".site.cache")
+    return tmp_path / "content", tmp_path / "site"
+
+
+def _assert_same_as_clean(content: Path, site: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    build(content, clean, search=False, jobs=1, incremental=False)
+    assert _digest(site) == _digest(clean)
+
+
+def test_a_rebuild_without_changes_reuses_every_assessment_and_changes_nothing(built, tmp_path):
+    content, site = _copy(built, tmp_path)
+    before = _digest(site)
+    result = build(content, site, search=False, jobs=2)
+    assert (result.rebuilt, result.reused) == (0, N)
+    assert _digest(site) == before
+
+
+@pytest.mark.parametrize("kind", corpus.EDIT_KINDS)
+def test_a_rebuild_after_an_edit_equals_a_clean_build(built, tmp_path, kind):
+    content, site = _copy(built, tmp_path)
+    edited = corpus.edit(content, kind, seed=1)
+    before = _digest(site)
+    result = build(content, site, search=False, jobs=2)
+    expected = len(list(edited.parent.iterdir())) - 1 if kind == "org" else 1  # an org file: all its assessments
+    assert result.rebuilt == expected
+    assert result.reused == N - expected
+    after = _digest(site)
+    changed = {p for p in after if before.get(p) != after[p]}
+    # the edit shows on site-wide pages too (a name in the index or on entity pages, a new version in the feed)
+    assert "feed.xml" in changed or kind in ("text", "entity")
+    if kind in ("org", "entity"):
+        assert any(p.startswith("entities/") for p in changed)
+    if kind == "version":
+        assert "index.html" in changed
+    _assert_same_as_clean(content, site, tmp_path)
+
+
+def test_a_rebuild_after_a_changed_self_assessment_equals_a_clean_build(built, tmp_path):
+    content, site = _copy(built, tmp_path)
+    path = next(p for p in sorted(content.glob("*/*/*.yaml")) if ": 十分である" in p.read_text(encoding="utf-8"))
+    path.write_text(path.read_text(encoding="utf-8").replace(": 十分である", ": 特に力を入れている", 1), encoding="utf-8")
+    before = _digest(site)
+    result = build(content, site, search=False, jobs=2)
+    assert result.rebuilt == 1
+    after = _digest(site)
+    assert before["compare/index.html"] != after["compare/index.html"]
+    _assert_same_as_clean(content, site, tmp_path)
+
+
+def test_a_removed_assessment_disappears_from_a_rebuild(built, tmp_path):
+    content, site = _copy(built, tmp_path)
+    folder = sorted(p for p in content.glob("*/*") if p.is_dir())[0]
+    shutil.rmtree(folder)
+    result = build(content, site, search=False, jobs=2)
+    assert result.rebuilt == 0 and result.reused == N - 1
+    assert not (site / folder.relative_to(content)).exists()
+    _assert_same_as_clean(content, site, tmp_path)
+
+
+def test_a_page_changed_in_the_output_by_hand_is_made_again(built, tmp_path):
+    content, site = _copy(built, tmp_path)
+    folder = sorted(p for p in content.glob("*/*") if p.is_dir())[0]
+    page = site / folder.relative_to(content) / "index.html"
+    page.write_text("changed by hand", encoding="utf-8")
+    entity = sorted(site.glob("entities/e-*/index.html"))[0]
+    entity.write_text("changed by hand", encoding="utf-8")
+    result = build(content, site, search=False, jobs=2)
+    assert result.rebuilt == 1
+    _assert_same_as_clean(content, site, tmp_path)
+
+
+def test_a_rebuild_does_not_write_through_to_the_previous_site(built, tmp_path):
+    """Unchanged pages are hard links to the previous site's files; an edit must never alter those."""
+    content, site = _copy(built, tmp_path)
+    kept = tmp_path / "kept"
+    shutil.copytree(site, kept, copy_function=lambda src, dst: Path(dst).hardlink_to(src))  # a second name for each file
+    before = _digest(kept)
+    corpus.edit(content, "text", seed=2)
+    build(content, site, search=False, jobs=2)
+    assert _digest(kept) == before
