@@ -16,6 +16,11 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
+# Deepest nesting of lists and mappings accepted (the real content needs about 10). libyaml's composer
+# recurses in C and crashes the process somewhere past 20,000 levels, so deeper files are measured
+# with the (iterative) scanner before they are composed.
+MAX_DEPTH = 64
+_SAFE_TO_COMPOSE = 10_000
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -68,6 +73,45 @@ class _AliasUsed(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    pass
+
+
+_INDENT = re.compile(r"^ *", re.M)
+_INDICATORS = re.compile(r"(?:[-?:][ \t]+)+")
+
+
+def _depth_bound(text: str) -> int:
+    """Return a cheap upper bound of the file's nesting depth, from the characters that can open a level.
+
+    A flow level needs a bracket; a block level a deeper indentation (two levels per column at most)
+    or an indicator ("- ", "? ", ": ") earlier on its line.
+    """
+    flow = text.count("[") + text.count("{")
+    indent = max(map(len, _INDENT.findall(text)), default=0)
+    inline = max((len(m.split()) for m in _INDICATORS.findall(text)), default=0)
+    return flow + 2 * (indent + 1) + 2 * inline
+
+
+def _too_deep(text: str) -> yaml.Mark | None:
+    """Return where the nesting first goes deeper than MAX_DEPTH, scanning tokens without composing."""
+    depth = 0
+    opening = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
+               yaml.FlowSequenceStartToken)
+    closing = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+    try:
+        for token in yaml.scan(text, Loader=_BaseLoader):
+            if isinstance(token, opening):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return token.start_mark
+            elif isinstance(token, closing):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # reported by the composer, which stops at the same place
+    return None
+
+
 def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[ContentProblem]]:
     """Parse one YAML file; return the loaded file, or None and the problems found."""
     problems: list[ContentProblem] = []
@@ -99,6 +143,10 @@ def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[Content
             line,
             col,
         )
+    if _depth_bound(text) > _SAFE_TO_COMPOSE:
+        mark = _too_deep(text)
+        if mark is not None:
+            return problem(_DEPTH_MESSAGE, mark.line + 1, mark.column + 1)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -138,11 +186,17 @@ def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[Content
         loaded.data = _build(node, (), loaded, problems, set(), [0])
     except _TooLarge:
         return problem("YAML の構造が大きすぎます(アンカーとエイリアスの展開を含む)。", 1, 1)
+    except _TooDeep as exc:
+        return problem(_DEPTH_MESSAGE, *exc.args)
     except _AliasUsed:
         return None, [*problems, *_alias_problems(text, display)]
     if problems:
         return None, problems
     return loaded, problems
+
+
+_DEPTH_MESSAGE = (f"リストや「項目名: 値」の入れ子が深すぎます(上限 {MAX_DEPTH} 段)。"
+                  "「[」「{」の閉じ忘れや字下げの誤りがないか確認してください。")
 
 
 def _build(node, path, loaded, problems, seen, count):
@@ -151,6 +205,8 @@ def _build(node, path, loaded, problems, seen, count):
     if count[0] > MAX_NODES:
         raise _TooLarge
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if len(path) > MAX_DEPTH:
+        raise _TooDeep(line, col)
     loaded.positions[path] = (line, col)
     if id(node) in seen:
         raise _AliasUsed

@@ -137,6 +137,7 @@ CASES = [
     Case("empty-file", write_version(b""), SAMPLE, lambda root: (1, 1), "ファイルが空です"),
     Case("only-a-comment", write_version("# あとで書きます\n".encode()), SAMPLE, lambda root: (1, 1), "ファイルが空です"),
     Case("billion-laughs", write_version(billion_laughs()), SAMPLE, lambda root: (2, 8), "エイリアス(*)は使えません"),
+    Case("deep-nesting", write_version(b"a: " + b"[" * 65 + b"]" * 65 + b"\n"), SAMPLE, lambda root: (1, 68), "入れ子が深すぎます"),
     Case("over-size-limit", write_version(b"# " + b"x" * MAX_FILE_BYTES + b"\nform: x\n"), SAMPLE, None, "大きすぎます"),
     Case("control-character", edit_version("  special_notes: なし", "  special_notes: な\x07し"), SAMPLE,
          at("special_notes:", 19), "制御文字"),
@@ -180,9 +181,19 @@ def test_broken_content_is_reported_at_file_line_column_and_output_is_untouched(
         assert tree_digest(out) == before
 
 
-def test_a_yaml_bomb_is_rejected_in_bounded_time_and_memory(sample_content):
-    """With 1 GiB of address space a 12-level bomb (9^12 strings if expanded) is still refused, not run out of memory."""
-    (sample_content / VERSION).write_bytes(billion_laughs(12))
+BOMBS = {
+    "billion-laughs": (billion_laughs(12), "エイリアス(*)は使えません"),  # 9^12 strings if expanded
+    # libyaml's composer recursed until the process crashed (SIGSEGV) on such files
+    "deep-flow-nesting": (b"a: " + b"[" * 900_000 + b"]" * 900_000 + b"\n", "入れ子が深すぎます"),
+    "deep-block-nesting": (b"a:\n" + b"- " * 900_000 + b"x\n", "入れ子が深すぎます"),
+}
+
+
+@pytest.mark.parametrize("bomb", BOMBS, ids=list(BOMBS))
+def test_a_yaml_bomb_is_rejected_in_bounded_time_and_memory(bomb, sample_content):
+    """With 1 GiB of address space and a minute, each bomb is refused with a message, not run out of memory or crashed."""
+    data, phrase = BOMBS[bomb]
+    (sample_content / VERSION).write_bytes(data)
     limit = 1024 * 1024 * 1024
 
     def cap() -> None:
@@ -192,7 +203,7 @@ def test_a_yaml_bomb_is_rejected_in_bounded_time_and_memory(sample_content):
         [sys.executable, str(ROOT / "build.py"), "validate", "--content", str(sample_content)],
         capture_output=True, text=True, timeout=60, preexec_fn=cap,
     )
-    assert result.returncode == 1 and "エイリアス(*)は使えません" in result.stderr, result.stderr
+    assert result.returncode == 1 and phrase in result.stderr, result.stderr
     assert "MemoryError" not in result.stderr and "Traceback" not in result.stderr
 
 
