@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import ContentProblem
 from .loader import LoadedFile, load_yaml
-from .mynumber import find_numbers, locate, strings
+from .mynumber import find_numbers, locate, numbers_outside_values, strings
 from .schema import Schemas, _path_text, validate_file
 from .text import unsafe_links
 
@@ -111,6 +111,8 @@ class Scanned:
     organizations: list[tuple[Organization, list[Path]]]
     aliases: dict[str, str]
     aliases_file: Path | None = None
+    # organisations whose organization.yaml is missing or has errors: their versions are only checked
+    broken: set[str] = field(default_factory=set)
 
 
 def load_site(content_dir: Path, schemas: Schemas | None = None) -> tuple[Site, list[ContentProblem]]:
@@ -123,7 +125,8 @@ def load_site(content_dir: Path, schemas: Schemas | None = None) -> tuple[Site, 
             assessment = load_assessment(org, folder, scanned.root, schemas, problems)
             if assessment is not None:
                 org.assessments.append(assessment)
-        organizations.append(org)
+        if org.slug not in scanned.broken:
+            organizations.append(org)
     return Site(organizations, schemas, aliases=scanned.aliases), problems
 
 
@@ -159,12 +162,14 @@ def scan(content_dir: Path, schemas: Schemas) -> tuple[Scanned, list[ContentProb
             add(org_dir, f"フォルダ名「{org_dir.name}」は使えません。半角英小文字・数字・ハイフンで付けてください(例: miyagi-pref)。")
             continue
         org_file = org_dir / ORG_FILE
+        org = None
         if not org_file.is_file():
             add(org_dir, f"{ORG_FILE} がありません。団体のフォルダには評価実施機関の情報を書いた {ORG_FILE} が必要です。")
-            continue
-        org = _load_org(org_file, rel(org_file), schemas, problems, root)
-        if org is None:
-            continue
+        else:
+            org = _load_org(org_file, rel(org_file), schemas, problems, root)
+        if org is None:  # its versions are still checked, so that one run shows every error
+            scanned.broken.add(org_dir.name)
+        org = org or Organization("", {}, rel(org_file))
         org.slug = org_dir.name
         folders = []
         for a_dir in sorted(org_dir.iterdir()):
@@ -218,6 +223,8 @@ def _load_aliases(path: Path, display: str, problems: list) -> dict[str, str]:
     problems.extend(found)
     if loaded is None:
         return {}
+    problems.extend(guard_my_numbers(loaded, allowed=None))
+    problems.extend(guard_links(loaded))
     data = loaded.data
     aliases = data.get("aliases") if isinstance(data, dict) else None
     if not isinstance(aliases, dict) or set(data) != {"aliases"}:
@@ -243,6 +250,9 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _load_org(path: Path, display: str, schemas: Schemas, problems: list, root: Path) -> Organization | None:
+    if not _inside(path, root):
+        problems.append(ContentProblem(display, 0, 0, "content/ の外を指すシンボリックリンクは使えません。実体のファイルを置いてください。"))
+        return None
     loaded, found = load_yaml(path, display)
     problems.extend(found)
     if loaded is None:
@@ -256,7 +266,7 @@ def _load_org(path: Path, display: str, schemas: Schemas, problems: list, root: 
         errors.append(
             ContentProblem(display, line, col, f"全国地方公共団体コード「{code}」の検査数字(6桁目)が正しくありません。", "local_government_code")
         )
-    errors.extend(guard_my_numbers(loaded, allowed={}))
+    errors.extend(guard_my_numbers(loaded, allowed=None))
     errors.extend(guard_links(loaded))
     problems.extend(errors)
     if errors:
@@ -284,10 +294,12 @@ def _load_version(path: Path, display: str, schemas: Schemas, problems: list) ->
         problems.append(ContentProblem(display, 1, 1, "版のファイルは「項目名: 値」の形で書いてください。"))
         return None
     errors = validate_file(schemas.assessment, loaded)
+    entries = loaded.data.get("allowed_numbers")
+    allowed = {a["number"]: a.get("reason") for a in entries if isinstance(a, dict) and isinstance(a.get("number"), str)} \
+        if isinstance(entries, list) else {}
+    errors.extend(guard_my_numbers(loaded, allowed))
+    errors.extend(guard_links(loaded))
     if not errors:
-        allowed = {a["number"]: a["reason"] for a in loaded.data.get("allowed_numbers") or []}
-        errors.extend(guard_my_numbers(loaded, allowed))
-        errors.extend(guard_links(loaded))
         problems.extend(
             ContentProblem(display, *loaded.position(("allowed_numbers",)),
                            f"12桁の数字「{number}」は個人番号ではないとして許可されています(理由: {reason})。",
@@ -307,7 +319,7 @@ def guard_links(loaded: LoadedFile) -> list[ContentProblem]:
     for path, text in strings(loaded.data):
         for target in unsafe_links(text):
             raw = raw if raw is not None else loaded.path.read_text(encoding="utf-8")
-            line, col = locate(raw, target, loaded.position(path)[0])
+            line, col = locate(raw, target, *loaded.position(path))
             problems.append(ContentProblem(
                 loaded.display, line, col,
                 f"リンク先「{target}」は使えません。リンク先は http:// か https:// で始まる URL、mailto:、"
@@ -317,22 +329,36 @@ def guard_links(loaded: LoadedFile) -> list[ContentProblem]:
     return problems
 
 
-def guard_my_numbers(loaded: LoadedFile, allowed: dict[str, str]) -> list[ContentProblem]:
-    """Refuse any text holding a 12-digit number that passes the 個人番号 check digit, unless allowed."""
+def guard_my_numbers(loaded: LoadedFile, allowed: dict[str, str] | None) -> list[ContentProblem]:
+    """Refuse any text holding a 12-digit number that passes the 個人番号 check digit, unless allowed.
+
+    Values and keys are checked, and comments too: they are not shown, but the file is published in
+    the repository. `allowed` is None for files that cannot allow numbers (organization.yaml, aliases.yaml).
+    """
     problems = []
-    raw: str | None = None  # the file's text, read again only to place a number found in it
+    raw = loaded.path.read_text(encoding="utf-8")
+    seen = set(allowed or {})
+    what = "12桁の数字「{}」"
+    if allowed is None:
+        todo = f"このファイル({loaded.path.name})には個人番号ではない数字を許可する allowed_numbers は書けないので、削除してください。"
+    else:
+        todo = "削除してください。個人番号ではない数字(法人番号など)なら、allowed_numbers に番号と理由を書いてください。"
+
+    def report(line: int, col: int, written: str, item: str, where: str = "") -> None:
+        shown = written.replace("\n", "↵")
+        problems.append(ContentProblem(
+            loaded.display, line, col,
+            f"{where}個人番号(マイナンバー)の可能性がある{what.format(shown)}があります。実在の個人番号は掲載できません。{todo}",
+            item,
+        ))
+
     for path, text in strings(loaded.data):
         if path and path[0] == "allowed_numbers":
             continue
         for found in find_numbers(text):
-            if found.digits in allowed:
-                continue
-            raw = raw if raw is not None else loaded.path.read_text(encoding="utf-8")
-            line, col = locate(raw, found.written, loaded.position(path)[0])
-            problems.append(ContentProblem(
-                loaded.display, line, col,
-                f"個人番号(マイナンバー)の可能性がある12桁の数字「{found.written}」があります。実在の個人番号は掲載できません。"
-                "削除してください。個人番号ではない数字(法人番号など)なら、allowed_numbers に番号と理由を書いてください。",
-                _path_text(path),
-            ))
+            seen.add(found.digits)
+            if allowed is None or found.digits not in allowed:
+                report(*locate(raw, found.written, *loaded.position(path)), found.written, _path_text(path))
+    for line, col, found in numbers_outside_values(raw, seen):
+        report(line, col, found.written, "", "コメントの中に、")
     return problems

@@ -16,6 +16,11 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
+# Deepest nesting of lists and mappings accepted (the real content needs about 10). libyaml's composer
+# recurses in C and crashes the process somewhere past 20,000 levels, so deeper files are measured
+# with the (iterative) scanner before they are composed.
+MAX_DEPTH = 64
+_SAFE_TO_COMPOSE = 10_000
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -68,6 +73,45 @@ class _AliasUsed(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    pass
+
+
+_INDENT = re.compile(r"^ *", re.M)
+_INDICATORS = re.compile(r"(?:[-?:][ \t]+)+")
+
+
+def _depth_bound(text: str) -> int:
+    """Return a cheap upper bound of the file's nesting depth, from the characters that can open a level.
+
+    A flow level needs a bracket; a block level a deeper indentation (two levels per column at most)
+    or an indicator ("- ", "? ", ": ") earlier on its line.
+    """
+    flow = text.count("[") + text.count("{")
+    indent = max(map(len, _INDENT.findall(text)), default=0)
+    inline = max((len(m.split()) for m in _INDICATORS.findall(text)), default=0)
+    return flow + 2 * (indent + 1) + 2 * inline
+
+
+def _too_deep(text: str) -> yaml.Mark | None:
+    """Return where the nesting first goes deeper than MAX_DEPTH, scanning tokens without composing."""
+    depth = 0
+    opening = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
+               yaml.FlowSequenceStartToken)
+    closing = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+    try:
+        for token in yaml.scan(text, Loader=_BaseLoader):
+            if isinstance(token, opening):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return token.start_mark
+            elif isinstance(token, closing):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # reported by the composer, which stops at the same place
+    return None
+
+
 def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[ContentProblem]]:
     """Parse one YAML file; return the loaded file, or None and the problems found."""
     problems: list[ContentProblem] = []
@@ -99,6 +143,10 @@ def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[Content
             line,
             col,
         )
+    if _depth_bound(text) > _SAFE_TO_COMPOSE:
+        mark = _too_deep(text)
+        if mark is not None:
+            return problem(_DEPTH_MESSAGE, mark.line + 1, mark.column + 1)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -118,7 +166,15 @@ def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[Content
         if exc.context_mark and (exc.context or "").startswith(_OPENER_CONTEXTS):
             mark = exc.context_mark  # an unclosed bracket or quote: point at where it was opened
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        return problem(_explain_yaml_error(exc), line, col)
+        opened = _unclosed_quote(text, mark)
+        if opened is not None:
+            return problem(
+                f"YAML の書き方に誤りがあります: 引用符({opened.style})が閉じられていないため、"
+                f"{line} 行目までが 1 つの値として読まれています。この値の終わりに {opened.style} を書いてください。",
+                opened.start_mark.line + 1,
+                opened.start_mark.column + 1,
+            )
+        return problem(_explain_yaml_error(exc, text), line, col)
     except yaml.YAMLError as exc:
         return problem(f"YAML として読めません: {exc}")
     finally:
@@ -130,11 +186,17 @@ def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[Content
         loaded.data = _build(node, (), loaded, problems, set(), [0])
     except _TooLarge:
         return problem("YAML の構造が大きすぎます(アンカーとエイリアスの展開を含む)。", 1, 1)
+    except _TooDeep as exc:
+        return problem(_DEPTH_MESSAGE, *exc.args)
     except _AliasUsed:
         return None, [*problems, *_alias_problems(text, display)]
     if problems:
         return None, problems
     return loaded, problems
+
+
+_DEPTH_MESSAGE = (f"リストや「項目名: 値」の入れ子が深すぎます(上限 {MAX_DEPTH} 段)。"
+                  "「[」「{」の閉じ忘れや字下げの誤りがないか確認してください。")
 
 
 def _build(node, path, loaded, problems, seen, count):
@@ -143,6 +205,8 @@ def _build(node, path, loaded, problems, seen, count):
     if count[0] > MAX_NODES:
         raise _TooLarge
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if len(path) > MAX_DEPTH:
+        raise _TooDeep(line, col)
     loaded.positions[path] = (line, col)
     if id(node) in seen:
         raise _AliasUsed
@@ -163,6 +227,7 @@ def _build(node, path, loaded, problems, seen, count):
                 continue
             key = str(key_node.value)
             kpos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _check_control(key, *kpos, loaded, problems)
             if key == "<<":
                 problems.append(
                     ContentProblem(loaded.display, *kpos, "マージキー(<<)は使えません。項目を直接書いてください。")
@@ -204,10 +269,50 @@ def _build(node, path, loaded, problems, seen, count):
         except ValueError:
             return node.value
     if node.tag in ("tag:yaml.org,2002:str", "!"):
+        _check_control(node.value, line, col, loaded, problems)
         return node.value
     problems.append(
         ContentProblem(loaded.display, line, col, f"このタグ({node.tag})は使えません。値だけを書いてください。")
     )
+    return None
+
+
+def _check_control(value: str, line: int, col: int, loaded: LoadedFile, problems: list[ContentProblem]) -> None:
+    """Refuse a control character that an escape (such as "\\x07" or "\\u0000") put into a value."""
+    found = _CONTROL.search(value)
+    if found:
+        problems.append(ContentProblem(
+            loaded.display, line, col,
+            f"値に使えない制御文字(U+{ord(found.group()):04X})が含まれています"
+            "(引用符の中の「\\x」「\\u」などのエスケープによるもの)。削除してください。",
+        ))
+
+
+def _unclosed_quote(text: str, mark: yaml.Mark | None) -> yaml.ScalarToken | None:
+    """Return the quoted scalar that ends on the error's line after spanning several lines, if any.
+
+    A quote left open reads on to the next quote of the same kind, often many lines below, and the
+    parser then fails there; the editor needs the line where the quote was opened.
+    """
+    if mark is None:
+        return None
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=_BaseLoader):
+            if token.start_mark.line > mark.line or (
+                token.start_mark.line == mark.line and token.start_mark.column >= mark.column
+            ):
+                break
+            last = token
+    except yaml.YAMLError:
+        pass
+    if (
+        isinstance(last, yaml.ScalarToken)
+        and last.style in ("'", '"')
+        and last.end_mark.line == mark.line
+        and last.start_mark.line < mark.line
+    ):
+        return last
     return None
 
 
@@ -221,13 +326,21 @@ def _alias_problems(text: str, display: str) -> list[ContentProblem]:
     ]
 
 
-def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> str:
+def _explain_yaml_error(exc: yaml.MarkedYAMLError, text: str = "") -> str:
     """Translate a PyYAML syntax error into Japanese with a hint."""
     msg = f"{exc.context or ''} {exc.problem or ''}".strip()
+    mark = exc.problem_mark
+    lines = text.split("\n")
+    # `key: value: more` (a colon inside the value) rather than a line read as the previous value's continuation
+    same_line = bool(mark and mark.line < len(lines) and ": " in lines[mark.line][: mark.column])
     hints = {
         "could not find expected ':'": "「項目名: 値」の「:」が見つかりません。",
-        "mapping values are not allowed here": "ここに「:」は書けません。値に「: 」を含む場合は値を引用符で囲むか、| を使って複数行で書いてください。",
+        "mapping values are not allowed": "ここに「:」は書けません。値に「: 」を含む場合は値を引用符で囲むか、| を使って複数行で書いてください。"
+        if same_line else "ここに「:」は書けません。前の行の値の続きとして読まれています。同じ階層の項目は同じ数のスペースで字下げしてください。",
         "found character '\\t' that cannot start any token": "タブ文字は字下げに使えません。半角スペースで字下げしてください。",
+        "found a tab character": "タブ文字は字下げに使えません。半角スペースで字下げしてください。",
+        "did not find expected node content": "値が書かれていないか、「[」「{」が閉じられていません。",
+        "expected a single document in the stream": "「---」の行があります。1 つのファイルには 1 つの版だけを書き、「---」の行は削除してください。",
         "expected <block end>, but found": "字下げがそろっていません。同じ階層の項目は同じ数のスペースで字下げしてください。",
         "found unacceptable character": "使えない制御文字が含まれています。削除してください。",
         "special characters are not allowed": "使えない制御文字が含まれています。削除してください。",

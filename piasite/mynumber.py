@@ -17,9 +17,12 @@ from typing import Any
 from .fold import fold
 
 WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-# twelve digits, each pair optionally separated by one space or hyphen (after NFKC: full width is ASCII)
 _DIGIT = re.compile(r"[0-9]")
-_CANDIDATE = re.compile(r"(?<![0-9])[0-9](?:[ \-‐‑–−]?[0-9]){11}(?![0-9])")
+# What may stand between two digits (after NFKC, so full-width digits, hyphens and spaces are ASCII):
+# a hyphen or dash (or the long-vowel mark typed for one) with optional spaces around it, or up to
+# three spaces, tabs or line breaks (a number wrapped over two lines of a block).
+_SEPARATOR = r"(?:[ \t]*[\-‐‑‒–—―−ー][ \t]*|[ \t\r\n]{1,3})?"
+_CANDIDATE = re.compile(rf"(?<![0-9])[0-9](?:{_SEPARATOR}[0-9]){{11}}(?![0-9])")
 
 
 def check_digit(first11: str) -> int:
@@ -80,12 +83,35 @@ def strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
         yield path, str(data)
 
 
-def locate(raw: str, written: str, near_line: int) -> tuple[int, int]:
-    """Return the 1-based line and column of `written` in the file's text, nearest after `near_line`."""
-    lines = raw.splitlines()
-    order = list(range(max(near_line - 1, 0), len(lines))) + list(range(0, max(near_line - 1, 0)))
-    for i in order:
-        col = lines[i].find(written)
-        if col >= 0:
-            return i + 1, col + 1
-    return near_line, 1
+def locate(raw: str, written: str, near_line: int, near_column: int = 1) -> tuple[int, int]:
+    """Return the 1-based line and column of `written` in the file's text, nearest after `near_line`.
+
+    Runs of white space match any white space, so a value wrapped over indented lines of a block
+    scalar is still found. Text that is not in the file as written (an escape in a quoted value)
+    is placed at (`near_line`, `near_column`), the value's own position.
+    """
+    pattern = re.compile(r"\s+".join(re.escape(piece) for piece in written.split()) or re.escape(written))
+    lines = raw.split("\n")
+    offset = sum(len(line) + 1 for line in lines[: max(near_line - 1, 0)])
+    m = pattern.search(raw, min(offset, len(raw))) or pattern.search(raw)
+    if m is None:
+        return near_line, near_column
+    line = raw.count("\n", 0, m.start()) + 1
+    return line, m.start() - (raw.rfind("\n", 0, m.start()) + 1) + 1
+
+
+def numbers_outside_values(raw: str, in_values: set[str]) -> list[tuple[int, int, Found]]:
+    """Return (line, column, number) for numbers in the file's text but in none of its values: comments.
+
+    A comment is never shown on the site, but the file itself is published in the repository.
+    `in_values` holds the digits already found (or allowed) in the values, reported there.
+    """
+    out = []
+    for n, line in enumerate(raw.split("\n"), 1):
+        at = line.find("#")  # a comment starts with "#"; what comes before it is a value, checked as such
+        if at < 0:
+            continue
+        for found in find_numbers(line[at:]):
+            if found.digits not in in_values:
+                out.append((n, at + found.start + 1, found))
+    return out

@@ -83,7 +83,7 @@ def build(
         shared = hashlib.sha256("\0".join([
             units.program_fingerprint(), base_url, json.dumps(scanned.aliases, ensure_ascii=False, sort_keys=True),
         ]).encode()).hexdigest()
-        todo = [units.Unit(org, folder, units.unit_key(org, folder, shared))
+        todo = [units.Unit(org, folder, units.unit_key(org, folder, shared), org.slug in scanned.broken)
                 for org, folders in scanned.organizations for folder in folders]
         cache = units.Cache(out)
         previous = cache.current() if incremental else {}

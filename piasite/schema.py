@@ -122,7 +122,9 @@ def validate_file(schema: Schema, loaded: LoadedFile) -> list[ContentProblem]:
         problems.append(_explain(schema, root, loaded, error))
     problems.extend(empty)
     problems.extend(_check_dates_in_text(schema, root, loaded))
-    problems.extend(_check_unavailable(schema, root, loaded))
+    if root is not schema.doc or not schema.doc.get("allOf"):
+        # without a known form there is no form to point into: only the error on `form` is useful
+        problems.extend(_check_unavailable(schema, root, loaded))
     return problems
 
 
@@ -157,7 +159,8 @@ def _explain(schema: Schema, root: dict, loaded: LoadedFile, error: ValidationEr
         missing = [k for k in error.validator_value if not isinstance(value, dict) or k not in value]
         key = missing[0] if missing else "?"
         title = schema.resolve(props.get(key, {})).get("title", key)
-        msg = f"必須の項目「{title}」({key}) がありません。{where} の中に「{key}:」を書いてください。"
+        inside = f"{where} の中に" if labels else "ファイルの最上位(字下げなし)に"
+        msg = f"必須の項目「{title}」({key}) がありません。{inside}「{key}:」を書いてください。"
         return ContentProblem(loaded.display, line, col, msg, _path_text(path + (key,)))
     if v == "additionalProperties":
         parent = schema.at(root, path) or {}

@@ -89,6 +89,7 @@ class Unit:
     org: Organization
     folder: Path
     key: str
+    check_only: bool = False  # its organisation's file is broken: validate, render nothing
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +113,8 @@ def unit_key(org: Organization, folder: Path, shared: str) -> str:
     h = hashlib.sha256(shared.encode())
     # names within the content folder, not where it is: a moved checkout keeps its cache
     org_file = folder.parent / "organization.yaml"
-    h.update(f"{folder.parent.name}/{folder.name}".encode() + b"\0" + org_file.read_bytes() + b"\0")
+    org_bytes = org_file.read_bytes() if org_file.is_file() else b"(missing)"
+    h.update(f"{folder.parent.name}/{folder.name}".encode() + b"\0" + org_bytes + b"\0")
     for path in version_files(folder):
         h.update(b"\0" + path.name.encode() + b"\0")
         try:
@@ -203,7 +205,7 @@ def _run(unit: Unit) -> UnitResult:
     org = Organization(unit.org.slug, unit.org.data, unit.org.source)
     assessment = load_assessment(org, unit.folder, _WORK["root"], schemas, problems)
     result = UnitResult(unit.key, org.slug, unit.folder.name, problems, _WORK["shown_root"])
-    if assessment is None or result.failed:
+    if assessment is None or result.failed or unit.check_only:
         return result
     org.assessments.append(assessment)
     site = Site([org], schemas, aliases=_WORK["aliases"])

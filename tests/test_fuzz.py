@@ -62,12 +62,14 @@ def mutate(text: str, steps: list[tuple]) -> str:
     return text
 
 
-def check(org_yaml: str, version_yaml: str | bytes, version_name: str = VERSION.name) -> None:
+def check(org_yaml: str, version_yaml: str | bytes, version_name: str = VERSION.name, aliases: str | None = None) -> None:
     """Validate a one-organisation tree; content errors are fine, anything else is a bug."""
     with tempfile.TemporaryDirectory() as tmp:
         content = Path(tmp) / "content"
         folder = content / "sample-city" / VERSION.parent
         folder.mkdir(parents=True)
+        if aliases is not None:
+            (content / "aliases.yaml").write_bytes(aliases.encode("utf-8", "surrogatepass"))
         (content / "sample-city/organization.yaml").write_bytes(org_yaml.encode("utf-8", "surrogatepass"))
         data = version_yaml if isinstance(version_yaml, bytes) else version_yaml.encode("utf-8", "surrogatepass")
         (folder / version_name).write_bytes(data)
@@ -107,6 +109,15 @@ def test_a_mutated_organisation_file_gets_content_errors_or_passes_never_a_crash
 def test_a_mutated_long_assessment_gets_content_errors_or_passes_never_a_crash(steps):
     org = (LONG.parent.parent / "organization.yaml").read_text(encoding="utf-8")
     check(org, mutate(LONG.read_text(encoding="utf-8"), steps), LONG.name)
+
+
+ALIASES = "aliases:\n  株式会社見本: 見本株式会社\n  見本システム(株): 見本株式会社\n"
+
+
+@FUZZ
+@given(st.lists(mutation, min_size=1, max_size=6))
+def test_a_mutated_aliases_file_gets_content_errors_or_passes_never_a_crash(steps):
+    check(ORG, SHORT, aliases=mutate(ALIASES, steps))
 
 
 @FUZZ

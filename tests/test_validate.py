@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import resource
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -74,6 +75,18 @@ def rename(old: str, new: str) -> Callable[[Path], None]:
     return lambda root: (root / old).rename(root / new)
 
 
+def both(*edits: Callable[[Path], None]) -> Callable[[Path], None]:
+    return lambda root: [edit(root) for edit in edits] and None
+
+
+def link_organization_outside(root: Path) -> None:
+    org = root / "sample-city/organization.yaml"
+    outside = root.parent / "organization.yaml"
+    outside.write_bytes(org.read_bytes())
+    org.unlink()
+    org.symlink_to(outside)
+
+
 def link_outside(root: Path) -> None:
     outside = root.parent / "outside.yaml"
     outside.write_bytes((root / VERSION).read_bytes())
@@ -93,6 +106,13 @@ SAMPLE = VERSION.as_posix()
 CASES = [
     Case("yaml-syntax", edit_version("  special_notes: なし", "  special_notes: [なし"), SAMPLE, at("special_notes: [", 18),
          "「[」に対応する「]」がない"),
+    Case("yaml-syntax-unclosed-quote", both(edit_version("  special_notes: なし", "  special_notes: 'なし"),
+                                            edit_version("start_date: 2015-06-01", "start_date: '2015-06-01'")),
+         SAMPLE, at("special_notes: 'なし", 18), "引用符(')が閉じられていない"),
+    Case("yaml-syntax-tab-indentation", edit_version("  special_notes: なし", "\tspecial_notes: なし"), SAMPLE,
+         at("special_notes: なし", 1), "タブ文字は字下げに使えません"),
+    Case("yaml-syntax-indentation", edit_version("  special_notes: なし", "   special_notes: なし"), SAMPLE,
+         at("special_notes: なし", 4), "字下げがそろっていない"),
     Case("duplicate-key", edit_version("  special_notes: なし", "  special_notes: なし\n  special_notes: あり"), SAMPLE,
          at("special_notes: あり", 3), "2回書かれています"),
     Case("wrong-type", edit_version("        count: 1\n", "        count: いち\n"), SAMPLE, at("count: いち", 16), "整数"),
@@ -117,15 +137,22 @@ CASES = [
     Case("empty-file", write_version(b""), SAMPLE, lambda root: (1, 1), "ファイルが空です"),
     Case("only-a-comment", write_version("# あとで書きます\n".encode()), SAMPLE, lambda root: (1, 1), "ファイルが空です"),
     Case("billion-laughs", write_version(billion_laughs()), SAMPLE, lambda root: (2, 8), "エイリアス(*)は使えません"),
+    Case("deep-nesting", write_version(b"a: " + b"[" * 65 + b"]" * 65 + b"\n"), SAMPLE, lambda root: (1, 68), "入れ子が深すぎます"),
     Case("over-size-limit", write_version(b"# " + b"x" * MAX_FILE_BYTES + b"\nform: x\n"), SAMPLE, None, "大きすぎます"),
     Case("control-character", edit_version("  special_notes: なし", "  special_notes: な\x07し"), SAMPLE,
          at("special_notes:", 19), "制御文字"),
+    Case("control-character-as-an-escape", edit_version("  special_notes: なし", '  special_notes: "な\\u0000し"'), SAMPLE,
+         at("special_notes:", 18), "制御文字(U+0000)"),
     Case("unsafe-link", edit_version("  special_notes: なし", "  special_notes: '[詳細](javascript:alert(1))'"), SAMPLE,
          at("special_notes:", 24), "リンク先「javascript:"),
+    Case("unsafe-link-data", edit_version("  special_notes: なし", "  special_notes: '<data:text/html,x>'"), SAMPLE,
+         at("special_notes:", 20), "リンク先「data:text/html,x」は使えません"),
     Case("organisation-folder-not-a-slug", rename("sample-city", "Sample_City"), "Sample_City", None, "半角英小文字"),
     Case("assessment-folder-not-a-slug", rename("sample-city/01-sample", "sample-city/01 sample"), "sample-city/01 sample",
          None, "半角英小文字"),
     Case("symlink-outside-content", link_outside, "sample-city/01-sample/2020-01-01.yaml", None, "シンボリックリンク"),
+    Case("symlinked-organization-yaml-outside-content", link_organization_outside, "sample-city/organization.yaml", None,
+         "シンボリックリンク"),
     Case("organisation-without-organization-yaml", lambda root: (root / "sample-city/organization.yaml").unlink(),
          "sample-city", None, "organization.yaml がありません"),
 ]
@@ -137,25 +164,36 @@ def test_broken_content_is_reported_at_file_line_column_and_output_is_untouched(
     assert run_cli("build", "--content", "content", "--out", "site", cwd=sample_content.parent).returncode == 0
     before = tree_digest(out)
     case.edit(sample_content)
-
-    result = run_cli("build", "--content", "content", "--out", "site", cwd=sample_content.parent)
-
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    first = result.stderr.splitlines()[0]
     where = f"content/{case.file}"
     if case.where is not None:
         line, column = case.where(sample_content)
         where += f":{line}:{column}"
-    assert first.startswith(f"{where}: エラー"), first
-    assert case.phrase in first, first
-    assert result.stderr.splitlines()[-1].startswith("エラー ") and "出力は変更していません" in result.stderr
-    assert tree_digest(out) == before
+
+    for command in (["build", "--out", "site"], ["validate"]):
+        result = run_cli(*command, "--content", "content", cwd=sample_content.parent)
+
+        assert result.returncode == 1, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+        first = result.stderr.splitlines()[0]
+        assert first.startswith(f"{where}: エラー"), (command, first)
+        assert case.phrase in first, (command, first)
+        assert result.stderr.splitlines()[-1].startswith("エラー ") and "出力は変更していません" in result.stderr
+        assert tree_digest(out) == before
 
 
-def test_a_yaml_bomb_is_rejected_in_bounded_time_and_memory(sample_content):
-    """With 1 GiB of address space a 12-level bomb (9^12 strings if expanded) is still refused, not run out of memory."""
-    (sample_content / VERSION).write_bytes(billion_laughs(12))
+BOMBS = {
+    "billion-laughs": (billion_laughs(12), "エイリアス(*)は使えません"),  # 9^12 strings if expanded
+    # libyaml's composer recursed until the process crashed (SIGSEGV) on such files
+    "deep-flow-nesting": (b"a: " + b"[" * 900_000 + b"]" * 900_000 + b"\n", "入れ子が深すぎます"),
+    "deep-block-nesting": (b"a:\n" + b"- " * 900_000 + b"x\n", "入れ子が深すぎます"),
+}
+
+
+@pytest.mark.parametrize("bomb", BOMBS, ids=list(BOMBS))
+def test_a_yaml_bomb_is_rejected_in_bounded_time_and_memory(bomb, sample_content):
+    """With 1 GiB of address space and a minute, each bomb is refused with a message, not run out of memory or crashed."""
+    data, phrase = BOMBS[bomb]
+    (sample_content / VERSION).write_bytes(data)
     limit = 1024 * 1024 * 1024
 
     def cap() -> None:
@@ -165,7 +203,7 @@ def test_a_yaml_bomb_is_rejected_in_bounded_time_and_memory(sample_content):
         [sys.executable, str(ROOT / "build.py"), "validate", "--content", str(sample_content)],
         capture_output=True, text=True, timeout=60, preexec_fn=cap,
     )
-    assert result.returncode == 1 and "エイリアス(*)は使えません" in result.stderr, result.stderr
+    assert result.returncode == 1 and phrase in result.stderr, result.stderr
     assert "MemoryError" not in result.stderr and "Traceback" not in result.stderr
 
 
@@ -180,6 +218,45 @@ def test_validate_reports_every_error_in_one_run(sample_content):
     assert "エラー 2 件" in result.stderr
     lines = [int(e.split(":")[1]) for e in errors]
     assert lines == sorted(lines)
+
+
+def test_errors_in_several_files_are_all_reported_in_one_run_sorted_by_file_and_line(tmp_path):
+    """Real content broken in five files of four organisations, a broken organization.yaml included:
+    one run lists every error, sorted by file then line, and counts them."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    kitami, kitami_org = "kitami-city/01-juki/2019-02-08.yaml", "kitami-city/organization.yaml"
+    miyagi, morioka = "miyagi-pref/07-juki-net/2023-11-27.yaml", "morioka-city/01-juki/2021-12-24.yaml"
+    replace_line(content / kitami, "  special_notes: なし", "  special_note: なし")
+    replace_line(content / kitami, "rating: 十分である", "rating: 十分")
+    replace_line(content / kitami_org, "prefecture: 北海道", "prefectur: 北海道")
+    replace_line(content / miyagi, "  title: 住民基本台帳", "  title: 個人番号 6214 9832 0257 の住民基本台帳")
+    (content / morioka).write_text("form: [全項目評価書\n", encoding="utf-8")
+    (content / "yamaguchi-pref/organization.yaml").unlink()
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("previous site", encoding="utf-8")
+    before = tree_digest(out)
+
+    for command in (["validate"], ["build", "--out", "site"]):
+        result = run_cli(*command, "--content", "content", cwd=tmp_path)
+
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        errors = [line for line in result.stderr.splitlines() if ": エラー" in line]
+        places = [e.split(": エラー")[0] for e in errors]
+        assert places == [
+            f"content/{kitami}:{line_of(content / kitami, 'special_note:')}:3",
+            f"content/{kitami}:{line_of(content / kitami, 'rating: 十分')}:17",
+            f"content/{kitami_org}:{line_of(content / kitami_org, 'prefectur:')}:1",
+            f"content/{miyagi}:{line_of(content / miyagi, '6214 9832 0257')}:15",
+            f"content/{morioka}:1:7",
+            "content/yamaguchi-pref",
+        ], result.stderr
+        assert "もしかして「special_notes」" in errors[0] and "選択肢にありません" in errors[1]
+        assert "もしかして「prefecture」" in errors[2] and "個人番号(マイナンバー)の可能性" in errors[3]
+        assert "「[」に対応する「]」がない" in errors[4] and "organization.yaml がありません" in errors[5]
+        assert result.stderr.splitlines()[-1] == "エラー 6 件(5 ファイル)。出力は変更していません。"
+        assert tree_digest(out) == before
 
 
 def test_bad_choice_lists_allowed_values_nearest_first(sample_content):
