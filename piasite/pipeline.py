@@ -16,7 +16,6 @@ from .errors import BuildError, ContentErrors, ContentProblem
 from .history import analyse
 from .links import BrokenLink, check_pages
 from .progress import Progress
-from . import render
 from .render import merge, site_page_jobs
 from .schema import Schemas
 from .search import build_index
@@ -80,11 +79,20 @@ def build(
         schemas = Schemas()
         progress.stage("内容を検証中")
         scanned, problems = scan(content, schemas)
-        shared = hashlib.sha256("\0".join([
-            units.program_fingerprint(), base_url, json.dumps(scanned.aliases, ensure_ascii=False, sort_keys=True),
-        ]).encode()).hexdigest()
-        todo = [units.Unit(org, folder, units.unit_key(org, folder, shared), org.slug in scanned.broken)
-                for org, folders in scanned.organizations for folder in folders]
+        shared = hashlib.sha256(
+            "\0".join(
+                [
+                    units.program_fingerprint(),
+                    base_url,
+                    json.dumps(scanned.aliases, ensure_ascii=False, sort_keys=True),
+                ]
+            ).encode()
+        ).hexdigest()
+        todo = [
+            units.Unit(org, folder, units.unit_key(org, folder, shared), org.slug in scanned.broken)
+            for org, folders in scanned.organizations
+            for folder in folders
+        ]
         cache = units.Cache(out)
         previous = cache.current() if incremental else {}
         shown_root = display_path(Path(content))
@@ -104,8 +112,16 @@ def build(
                 progress.update(len(results), len(todo))
 
             progress.stage("評価書を検証・生成中")
-            units.run_units([u for u in todo if u.key not in results], scanned.root, schemas, scanned.aliases,
-                            stage.folder, jobs, done, shown_root)
+            units.run_units(
+                [u for u in todo if u.key not in results],
+                scanned.root,
+                schemas,
+                scanned.aliases,
+                stage.folder,
+                jobs,
+                done,
+                shown_root,
+            )
             problems += [p for u in todo for p in results[u.key].problems]
             errors = [p for p in problems if p.severity == "error"]
             if errors:
@@ -124,14 +140,19 @@ def build(
             for job in page_jobs:
                 fingerprint = units.job_fingerprint(job, memo)
                 old_page = kept.get(job.path)
-                if old_page and old_page[0] == fingerprint and unchanged(stage.out, old_page[1].path, old_page[1].size,
-                                                                         old_page[1].mtime_ns):
+                if (
+                    old_page
+                    and old_page[0] == fingerprint
+                    and unchanged(stage.out, old_page[1].path, old_page[1].size, old_page[1].mtime_ns)
+                ):
                     stage.link_unchanged([job.path])
                     records.append(old_page[1])
                     site_records[job.path] = old_page
                 else:
                     fresh.append((job, fingerprint))
-            for (_, fingerprint), rec in zip(fresh, units.run_pages([j for j, _ in fresh], site, stage.folder, jobs), strict=True):
+            for (_, fingerprint), rec in zip(
+                fresh, units.run_pages([j for j, _ in fresh], site, stage.folder, jobs), strict=True
+            ):
                 records.append(rec)
                 site_records[rec.path] = (fingerprint, rec)
             records += [units.record(page, *stage.write(page)) for page in pages]

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -139,8 +139,14 @@ def run_units(
     shown_root: str = "",
 ) -> None:
     """Build every unit (in `jobs` forked processes when there is more than one) and pass each result to `done`."""
-    _WORK.update(root=site_root, schemas=schemas, aliases=aliases, stage=stage, env=render.make_environment(),
-                 shown_root=shown_root)
+    _WORK.update(
+        root=site_root,
+        schemas=schemas,
+        aliases=aliases,
+        stage=stage,
+        env=render.make_environment(),
+        shown_root=shown_root,
+    )
     try:
         if jobs <= 1 or len(units) <= 1:
             for unit in units:
@@ -148,7 +154,7 @@ def run_units(
             return
         # the biggest first, so that no worker is left with a long one at the end
         order = sorted(units, key=_size, reverse=True)
-        chunks = [order[i::jobs * 4] for i in range(min(len(order), jobs * 4))]
+        chunks = [order[i :: jobs * 4] for i in range(min(len(order), jobs * 4))]
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             pending = {pool.submit(_run_chunk, chunk) for chunk in chunks}
@@ -255,22 +261,37 @@ def _digest(obj: object, memo: dict[int, str]) -> str:
     if known is not None:
         return known
     if isinstance(obj, Organization):
-        parts = [f"O:{obj.slug}:{obj.source}", _digest(obj.data, memo), *(f"A:{a.slug}:{a.key}" for a in obj.assessments)]
+        parts = [
+            f"O:{obj.slug}:{obj.source}:{len(obj.assessments)}",
+            _digest(obj.data, memo),
+            *(f"A:{a.slug}:{a.key}" for a in obj.assessments),
+        ]
     elif isinstance(obj, Site):
-        parts = ["S", *(_digest(org, memo) for org in obj.organizations), _digest(obj.aliases, memo)]
+        parts = [
+            f"S{len(obj.organizations)}",
+            *(_digest(org, memo) for org in obj.organizations),
+            _digest(obj.aliases, memo),
+        ]
     elif isinstance(obj, dict):
-        parts = ["{", *(f"{_digest(k, memo)}={_digest(v, memo)}" for k, v in obj.items())]
+        parts = [f"{{{len(obj)}", *(f"{_digest(k, memo)}={_digest(v, memo)}" for k, v in obj.items())]
     elif isinstance(obj, (list, tuple)):
-        parts = ["[", *(_digest(v, memo) for v in obj)]
+        parts = [f"[{len(obj)}", *(_digest(v, memo) for v in obj)]
     elif isinstance(obj, (set, frozenset)):
-        parts = ["<", *sorted(_digest(v, memo) for v in obj)]
+        parts = [f"<{len(obj)}", *sorted(_digest(v, memo) for v in obj)]
     elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        parts = [f"D:{type(obj).__name__}", *(_digest(getattr(obj, f.name), memo) for f in dataclasses.fields(obj))]
+        parts = [f"D:{type(obj).__name__}", *(_digest(getattr(obj, name), memo) for name in _field_names(type(obj)))]
     else:
         raise TypeError(f"no canonical form for {type(obj).__name__}")
-    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    text = "\x1f".join(parts)
+    # a short text stands for itself; a long one (a law with its articles, the comparison) by its hash
+    digest = text if len(text) < 160 else hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
     memo[id(obj)] = digest
     return digest
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def display(path: Path) -> str:
@@ -316,8 +337,12 @@ class Cache:
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
             return {}
 
-    def save(self, results: Iterable[UnitResult], new: Iterable[UnitResult],
-             site_pages: dict[str, tuple[str, PageRecord]] | None = None) -> None:
+    def save(
+        self,
+        results: Iterable[UnitResult],
+        new: Iterable[UnitResult],
+        site_pages: dict[str, tuple[str, PageRecord]] | None = None,
+    ) -> None:
         """Store the new results and make `results` (and `site_pages`) the manifest; drop results no longer listed."""
         try:
             units = self.folder / "units"

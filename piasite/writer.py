@@ -116,7 +116,9 @@ def write_site(
         stage.count += len(pages)
         stage.copy_assets(assets)
         if finish is not None:
-            finish(stage.folder)  # e.g. the search index, built over the complete new site before it replaces the old one
+            finish(
+                stage.folder
+            )  # e.g. the search index, built over the complete new site before it replaces the old one
         stage.commit()
         return stage.count
 

@@ -89,7 +89,9 @@ def test_a_rebuild_after_an_edit_equals_a_clean_build(built, tmp_path, kind):
 def test_a_rebuild_after_a_changed_self_assessment_equals_a_clean_build(built, tmp_path):
     content, site = _copy(built, tmp_path)
     path = next(p for p in sorted(content.glob("*/*/*.yaml")) if ": 十分である" in p.read_text(encoding="utf-8"))
-    path.write_text(path.read_text(encoding="utf-8").replace(": 十分である", ": 特に力を入れている", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(": 十分である", ": 特に力を入れている", 1), encoding="utf-8"
+    )
     before = _digest(site)
     result = build(content, site, search=False, jobs=2)
     assert result.rebuilt == 1
@@ -124,8 +126,30 @@ def test_a_rebuild_does_not_write_through_to_the_previous_site(built, tmp_path):
     """Unchanged pages are hard links to the previous site's files; an edit must never alter those."""
     content, site = _copy(built, tmp_path)
     kept = tmp_path / "kept"
-    shutil.copytree(site, kept, copy_function=lambda src, dst: Path(dst).hardlink_to(src))  # a second name for each file
+    shutil.copytree(
+        site, kept, copy_function=lambda src, dst: Path(dst).hardlink_to(src)
+    )  # a second name for each file
     before = _digest(kept)
     corpus.edit(content, "text", seed=2)
     build(content, site, search=False, jobs=2)
     assert _digest(kept) == before
+
+
+def test_fingerprints_tell_nested_structures_apart():
+    from piasite.render import PageJob
+    from piasite.units import job_fingerprint
+
+    def fp(params: dict) -> str:
+        return job_fingerprint(PageJob("x/index.html", "entity.html", params))
+
+    variants = [
+        {"a": [[1], 2]},
+        {"a": [[1, 2]]},
+        {"a": [1, 2]},
+        {"a": ["1", 2]},
+        {"a": {"1": 2}},
+        {"a": {1, 2}},
+        {"a": (1, 2, 3)},
+    ]
+    assert len({fp(v) for v in variants}) == len(variants)
+    assert fp({"a": [[1], 2]}) == fp({"a": [[1], 2]})

@@ -42,7 +42,11 @@ def test_page_links_reads_ids_and_targets_like_an_html_parser_on_every_built_pag
     [
         ('<a href="../x/?a=1&amp;b=2#f">x</a>', set(), ["../x/?a=1&b=2#f"]),
         ('<section id="s1"><h2 id="h">t</h2></section><a name="n"></a>', {"s1", "h", "n"}, []),
-        ('<link rel="stylesheet" href="assets/site.css"><script src="assets/a.js"></script>', set(), ["assets/site.css", "assets/a.js"]),
+        (
+            '<link rel="stylesheet" href="assets/site.css"><script src="assets/a.js"></script>',
+            set(),
+            ["assets/site.css", "assets/a.js"],
+        ),
         ('<p>id="fake" href="fake"</p><img alt="" src="i.png">', set(), ["i.png"]),
         ('<form action="search/" role="search"><input name="q"></form>', set(), ["search/"]),
     ],

@@ -5,9 +5,11 @@
 For each size N: the floor (only parsing every YAML file with yaml.CSafeLoader), a full build
 without and with Pagefind (each in a subprocess, whose process tree's summed RSS a monitor thread
 polls every 50 ms), the time per pipeline stage, and a rebuild into the same output folder after a
-one-file edit (a version file, then an organisation file), compared byte for byte with a clean
-build of the edited tree. Today's pipeline has no incremental build, so a rebuild is a full build;
-once it has one, the same measurement times it. Writes a Markdown report to bench/RESULTS.md.
+one-file edit (a version file, an organisation file, a contractor's name, a new version), compared
+byte for byte with a clean build of the edited tree. The full builds are clean (a new output folder,
+no cache); a rebuild is incremental: it makes only the assessments whose files changed and the
+site-wide pages whose inputs changed. Builds use every core (pipeline.default_jobs). Writes a
+Markdown report to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -33,8 +35,14 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 import corpus  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
-STAGES = ("validate", "render", "links", "write", "search index")
-EDITS = {"text": "版のファイル", "org": "団体のファイル", "entity": "委託先名", "version": "版の追加"}
+STAGES = ("assessments", "site pages", "links", "write", "search index")
+EDITS = {
+    "none": "変更なし",
+    "text": "版のファイル",
+    "org": "団体のファイル",
+    "entity": "委託先名",
+    "version": "版の追加",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,6 +152,17 @@ def floor_seconds(content: Path) -> float:
     return time.perf_counter() - t
 
 
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Return each file's path and SHA-256."""
+    import hashlib
+
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def same_tree(a: Path, b: Path) -> bool:
     """Whether two folders hold the same files with the same bytes."""
     files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
@@ -190,6 +209,11 @@ def bench_size(n: int, seed: int, search: bool, edits: list[str], work: Path) ->
             f"N={n}: build with Pagefind {with_search.seconds:.2f} s, peak {with_search.peak_mib:.0f} MiB", flush=True
         )
     size = Size(n, stats, yaml_mib, floor, base, with_search)
+    if edits:
+        before = tree_digest(out)
+        again = run_build(content, out, search=False)
+        size.rebuilds["none"] = (again, tree_digest(out) == before)
+        print(f"N={n}: rebuild without any change: {again.seconds:.2f} s", flush=True)
     for kind in edits:
         edited = corpus.edit(content, kind, seed)
         rebuild = run_build(content, out, search=False)
@@ -333,7 +357,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1000,2000", help="comma-separated corpus sizes (assessments)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-search", action="store_true", help="skip the build with Pagefind")
-    parser.add_argument("--edits", default="text,org", help=f"one-file edits to rebuild after ({','.join(EDITS)})")
+    parser.add_argument(
+        "--edits", default="text,org,entity,version", help=f"one-file edits to rebuild after ({','.join(EDITS)})"
+    )
+    parser.add_argument("--edit-sizes", default="", help="sizes to measure rebuilds at (default: every size)")
     parser.add_argument(
         "--results", type=Path, default=RESULTS, help="Markdown file to write (default bench/RESULTS.md)"
     )
@@ -342,11 +369,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     edits = [e for e in args.edits.split(",") if e]
-    if unknown := set(edits) - set(EDITS):
+    if unknown := set(edits) - (set(EDITS) - {"none"}):
         parser.error(f"unknown edits: {', '.join(sorted(unknown))}")
     work = Path(tempfile.mkdtemp(prefix="pia-bench-", dir=args.work))
     try:
-        sizes = [bench_size(int(n), args.seed, not args.no_search, edits, work) for n in args.sizes.split(",")]
+        at = {int(n) for n in args.edit_sizes.split(",") if n}
+        sizes = [
+            bench_size(int(n), args.seed, not args.no_search, edits if not at or int(n) in at else [], work)
+            for n in args.sizes.split(",")
+        ]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     text = report(sizes, argv)
