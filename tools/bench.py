@@ -65,6 +65,16 @@ def _descendants(pid: int) -> list[int]:
 
 
 def _rss_kib(pid: int) -> int:
+    """Return a process's proportional set size (Pss): its private pages, and its share of the
+    pages it shares (forked workers share most of their parent's), so that a sum over the process
+    tree counts each page once. Falls back to VmRSS where smaps_rollup is missing."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
@@ -76,7 +86,7 @@ def _rss_kib(pid: int) -> int:
 
 
 class TreeMemory(threading.Thread):
-    """Poll the summed VmRSS of a process and its descendants; keep the peak."""
+    """Poll the summed memory (Pss) of a process and its descendants; keep the peak."""
 
     def __init__(self, pid: int, interval: float = 0.05):
         super().__init__(daemon=True)
@@ -264,7 +274,7 @@ def tables(sizes: list[Size]) -> list[str]:
     """Return the Markdown tables: overall figures, time per stage, rebuilds."""
     lines = [
         "| N | 団体 | 版 | YAML MiB | floor s | build s (no Pagefind) | build / floor | build s (with Pagefind) "
-        "| peak RSS MiB (no / with Pagefind) |",
+        "| peak memory MiB (no / with Pagefind) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for z in sizes:
@@ -342,7 +352,7 @@ def report(sizes: list[Size], argv: list[str]) -> str:
     lines += ["", *tables(sizes), "", "## Targets (issue 10)", "", *targets(sizes), ""]
     lines += [
         "build s is the time of `pipeline.build()` inside the subprocess (interpreter start and imports "
-        "excluded); peak RSS is summed over the build process and its children (Pagefind), sampled every 50 ms.",
+        "excluded); peak memory is the proportional set size (Pss) summed over the build process and its children (the forked workers, Pagefind), sampled every 50 ms.",
         "",
     ]
     return "\n".join(lines)
