@@ -62,7 +62,8 @@ class Assessment:
     org: Organization
     slug: str
     versions: list[Version] = field(default_factory=list)
-    key: str = ""  # the build's hash of everything it is made from (units.unit_key), when known
+    # a hash of what the site-wide pages show of it (render.public_summary), when the build knows it
+    key: str = ""
 
     @property
     def latest(self) -> Version:

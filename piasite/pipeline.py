@@ -136,7 +136,9 @@ def build(
             page_jobs, pages = site_page_jobs(site, merged, [p.path for p in records], base_url)
             kept = cache.site_pages() if incremental else {}
             fresh = []
-            memo: dict[int, str] = {}
+            # The comparison holds every self-assessed answer: its digest is the units', not a walk over it.
+            ordered = [results[u.key] for u in todo]
+            memo: dict[int, str] = {id(merged.comparison): units.digest_of(f"{r.public}:{r.extract_digest}" for r in ordered)}
             for job in page_jobs:
                 fingerprint = units.job_fingerprint(job, memo)
                 old_page = kept.get(job.path)
@@ -204,7 +206,7 @@ def _site(scanned: Scanned, schemas: Schemas, results: list[units.UnitResult]) -
     for org, _folders in scanned.organizations:
         org = Organization(org.slug, org.data, org.source)
         for r in by_org.get(org.slug, []):
-            org.assessments.append(Assessment(org, r.slug, list(r.versions), key=r.key))
+            org.assessments.append(Assessment(org, r.slug, list(r.versions), key=r.public))
         organizations.append(org)
     return Site(organizations, schemas, aliases=scanned.aliases)
 

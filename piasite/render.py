@@ -87,6 +87,24 @@ def assessment_title(assessment: Assessment) -> str:
     return assessment.latest.data["cover"].get("title") or assessment.slug
 
 
+def public_summary(assessment: Assessment) -> tuple:
+    """Return all that the site-wide pages show of an assessment itself (cards, lists, feed, contacts).
+
+    What they show of its contents (names, citations, self-assessed answers) comes from its
+    Extract. A rebuild renders a site-wide page again only when this or an Extract it shows
+    changed, so a template that shows more of an assessment must read it here too
+    (tests/test_incremental.py fails otherwise).
+    """
+    latest = assessment.latest.data
+    versions = [
+        (v.iso, *(v.data.get(k) for k in ("form", "status", "public_comment", "ended_on", "reconstructed")))
+        for v in assessment.versions
+    ]
+    contact = ((latest.get("disclosure") or {}).get("inquiry") or {}).get("contact")
+    return (assessment.org.slug, assessment.slug, assessment.org.data, assessment_title(assessment), contact,
+            bool(latest.get("change_log")), versions)
+
+
 def card(assessment: Assessment, url: Any, heading: str = "h3", with_org: bool = False) -> dict[str, Any]:
     """Return the params of an assessment_card for the page whose url() is given."""
     version = assessment.latest

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 PROGRAM_DIRS = ("piasite", "templates", "schema")
 LIBRARIES = ("Jinja2", "MarkupSafe", "PyYAML", "markdown-it-py", "jsonschema", "diff-match-patch")
 ROOT = Path(__file__).resolve().parent.parent
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 @dataclass
@@ -63,6 +63,8 @@ class UnitResult:
     versions: list[Version] = field(default_factory=list)  # without the loaded file's positions
     extract: render.Extract | None = None
     pages: list[PageRecord] = field(default_factory=list)
+    public: str = ""  # digest of render.public_summary: what site-wide pages show of the assessment
+    extract_digest: str = ""  # digest of `extract`
 
     @property
     def failed(self) -> bool:
@@ -227,6 +229,8 @@ def _run(unit: Unit) -> UnitResult:
         log.error("while building %s", display(unit.folder))
         raise
     result.versions = [Version(v.date, v.data, v.source, None) for v in assessment.versions]
+    result.public = _digest(render.public_summary(assessment), {})
+    result.extract_digest = _digest(result.extract, {})
     return result
 
 
@@ -240,8 +244,8 @@ def record(page: render.Page, size: int, mtime_ns: int) -> PageRecord:
 def job_fingerprint(job: render.PageJob, memo: dict[int, str] | None = None) -> str:
     """Hash all that a site-wide page is rendered from: the program, its path, template and names.
 
-    An assessment stands for its key (its files and its organisation's), so the hash changes
-    exactly when something the page can show changes. `memo` keeps the digests of objects that
+    An assessment stands for the digest of what site-wide pages show of it (its public summary),
+    so the hash changes exactly when something the page can show changes. `memo` keeps the digests of objects that
     several pages share (a law on each of its article pages), for as long as those objects live.
     """
     memo = {} if memo is None else memo
@@ -287,6 +291,11 @@ def _digest(obj: object, memo: dict[int, str]) -> str:
     digest = text if len(text) < 160 else hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
     memo[id(obj)] = digest
     return digest
+
+
+def digest_of(parts: Iterable[str]) -> str:
+    """Hash a sequence of texts (digests of the things a page is made from)."""
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @cache

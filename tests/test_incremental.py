@@ -153,3 +153,46 @@ def test_fingerprints_tell_nested_structures_apart():
     ]
     assert len({fp(v) for v in variants}) == len(variants)
     assert fp({"a": [[1], 2]}) == fp({"a": [[1], 2]})
+
+
+def _scramble(data: object) -> object:
+    """Return the data with every text changed (keys, numbers and booleans kept)."""
+    if isinstance(data, dict):
+        return {k: _scramble(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_scramble(v) for v in data]
+    return f"改変{data}" if isinstance(data, str) else data
+
+
+def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary():
+    """A rebuild trusts render.public_summary: scrambling every other text of every version (the
+    names, citations and answers the pages show stay in the extracts) must leave those pages as they were."""
+    import copy
+
+    from piasite import render
+    from piasite.pipeline import validate
+
+    site, _ = validate(ROOT / "content")
+    extracts = {(a.org.slug, a.slug): render.extract(site, a) for a in site.assessments}
+    merged = render.merge(site, extracts)
+    env, ctx = render.make_environment(), render.PageContext(site)
+    jobs, _ = render.site_page_jobs(site, merged, [], "https://example.org/")
+    before = {job.path: job.render(env, ctx).content for job in jobs}
+    summaries = [render.public_summary(a) for a in site.assessments]
+    for a in site.assessments:
+        for v in a.versions:
+            kept = copy.deepcopy(v.data)
+            v.data.clear()
+            v.data.update(_scramble(kept))
+            # put back exactly what the public summary reads
+            for key in ("form", "status", "public_comment", "ended_on", "reconstructed"):
+                if key in kept:
+                    v.data[key] = kept[key]
+            v.data["cover"]["title"] = kept["cover"].get("title")
+            if "disclosure" in kept:
+                v.data["disclosure"] = kept["disclosure"]
+    assert [render.public_summary(a) for a in site.assessments] == summaries
+    changed = sorted(path for path, html in before.items()
+                     if next(j for j in jobs if j.path == path).render(env, ctx).content != html)
+    assert changed == []
+    assert len(before) > 30
