@@ -88,11 +88,13 @@ class Citation:
         return article_key(self.article)
 
 
+@functools.lru_cache(maxsize=4096)
 def law_key(law: str) -> str:
     """Return the URL slug of a law's full name."""
     return _LAW_SLUGS.get(law) or "law-" + hashlib.sha1(law.encode("utf-8")).hexdigest()[:8]
 
 
+@functools.lru_cache(maxsize=16384)
 def article_key(article: str | None) -> str | None:
     """Return the URL slug of a normalised article, or None."""
     if article is None:

@@ -136,9 +136,10 @@ def build(
             page_jobs, pages = site_page_jobs(site, merged, [p.path for p in records], base_url)
             kept = cache.site_pages() if incremental else {}
             fresh = []
-            # The comparison holds every self-assessed answer: its digest is the units', not a walk over it.
+            # The comparison, laws and entities hold every answer, citation and mention: their digests come
+            # from the units', not from a walk over them.
             ordered = [results[u.key] for u in todo]
-            memo: dict[int, str] = {id(merged.comparison): units.digest_of(f"{r.public}:{r.extract_digest}" for r in ordered)}
+            memo = units.site_digests(ordered, merged, scanned.aliases)
             for job in page_jobs:
                 fingerprint = units.job_fingerprint(job, memo)
                 old_page = kept.get(job.path)

@@ -96,13 +96,25 @@ def public_summary(assessment: Assessment) -> tuple:
     (tests/test_incremental.py fails otherwise).
     """
     latest = assessment.latest.data
-    versions = [
-        (v.iso, *(v.data.get(k) for k in ("form", "status", "public_comment", "ended_on", "reconstructed")))
-        for v in assessment.versions
-    ]
+    versions = [(v.iso, *(v.data.get(k) for k in _PUBLIC_KEYS)) for v in assessment.versions]
     contact = ((latest.get("disclosure") or {}).get("inquiry") or {}).get("contact")
     return (assessment.org.slug, assessment.slug, assessment.org.data, assessment_title(assessment), contact,
             bool(latest.get("change_log")), versions)
+
+
+_PUBLIC_KEYS = ("form", "status", "public_comment", "ended_on", "reconstructed")
+
+
+def public_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Return the part of a version's data that public_summary reads, all the site-wide pages need."""
+    out = {k: data[k] for k in _PUBLIC_KEYS if k in data}
+    out["cover"] = {"title": (data.get("cover") or {}).get("title")}
+    contact = ((data.get("disclosure") or {}).get("inquiry") or {}).get("contact")
+    if contact is not None:
+        out["disclosure"] = {"inquiry": {"contact": contact}}
+    if data.get("change_log"):
+        out["change_log"] = data["change_log"][:1]  # only whether there is one is read
+    return out
 
 
 def card(assessment: Assessment, url: Any, heading: str = "h3", with_org: bool = False) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import logging
 import multiprocessing
 import os
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 PROGRAM_DIRS = ("piasite", "templates", "schema")
 LIBRARIES = ("Jinja2", "MarkupSafe", "PyYAML", "markdown-it-py", "jsonschema", "diff-match-patch")
 ROOT = Path(__file__).resolve().parent.parent
-CACHE_FORMAT = 5
+CACHE_FORMAT = 7
 
 
 @dataclass
@@ -60,11 +61,12 @@ class UnitResult:
     slug: str
     problems: list[ContentProblem]
     shown_root: str = ""  # how the content folder was written in the problems' file names
-    versions: list[Version] = field(default_factory=list)  # without the loaded file's positions
+    versions: list[Version] = field(default_factory=list)  # their public data only (render.public_data)
     extract: render.Extract | None = None
     pages: list[PageRecord] = field(default_factory=list)
     public: str = ""  # digest of render.public_summary: what site-wide pages show of the assessment
-    extract_digest: str = ""  # digest of `extract`
+    # digests of the extract's parts, of which the entity, law and comparison pages are made
+    digests: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -223,14 +225,21 @@ def _run(unit: Unit) -> UnitResult:
         result.extract = render.extract(site, assessment)
         render.link_document(site, assessment, result.extract, site.aliases)
         history = site.histories.get((org.slug, assessment.slug))
+        shared: dict[frozenset[str], frozenset[str]] = {}
         for page in render.assessment_pages(env, site, assessment, history, render.PageContext(site)):
-            result.pages.append(record(page, *write_page(stage, page)))
+            rec = record(page, *write_page(stage, page))
+            if rec.links is not None:  # the same ids on two pages are kept (and cached) once
+                rec.links = dataclasses.replace(rec.links, ids=shared.setdefault(rec.links.ids, rec.links.ids))
+            result.pages.append(rec)
     except Exception:
         log.error("while building %s", display(unit.folder))
         raise
-    result.versions = [Version(v.date, v.data, v.source, None) for v in assessment.versions]
+    # the site-wide pages read only this much of each version (render.public_summary)
+    result.versions = [Version(v.date, render.public_data(v.data), v.source, None) for v in assessment.versions]
     result.public = _digest(render.public_summary(assessment), {})
-    result.extract_digest = _digest(result.extract, {})
+    extract = result.extract
+    result.digests = {name: _digest(getattr(extract, name), {}) for name in ("mentions", "citations", "answers")}
+    extract.ids = set()  # used for the anchors above; the site-wide pages do not need them
     return result
 
 
@@ -291,6 +300,29 @@ def _digest(obj: object, memo: dict[int, str]) -> str:
     digest = text if len(text) < 160 else hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
     memo[id(obj)] = digest
     return digest
+
+
+def site_digests(results: list[UnitResult], merged: render.Merged, aliases: dict[str, str]) -> dict[int, str]:
+    """Return the digests of the merged indexes (comparison, laws, entities), by object id, from the units'.
+
+    Each of them is made from every assessment's extract part, in site order; a page showing one
+    law or entity is given the digest of all citations or mentions, which changes whenever any
+    could have changed it (and is far cheaper than walking every cited item).
+    """
+
+    def part(name: str) -> str:
+        return digest_of([*(f"{r.public}:{r.digests[name]}" for r in results), json.dumps(aliases, sort_keys=True)])
+
+    memo = {id(merged.comparison): part("answers")}
+    cited, mentioned = part("citations"), part("mentions")
+    memo[id(merged.cited)] = cited
+    for law in merged.cited.laws.values():
+        memo[id(law)] = digest_of([cited, law.key])
+        for article in law.articles.values():
+            memo[id(article)] = digest_of([cited, law.key, article.key])
+    for entity in merged.entities.values():
+        memo[id(entity)] = digest_of([mentioned, entity.slug])
+    return memo
 
 
 def digest_of(parts: Iterable[str]) -> str:

@@ -30,6 +30,7 @@ class Stage:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
         self.count = 0
+        self._folders: set[str] = set()  # folders known to exist in the new site
 
     def __enter__(self) -> Stage:
         return self
@@ -48,13 +49,17 @@ class Stage:
 
     def link_unchanged(self, paths: list[str]) -> None:
         """Hard-link files of the current site into the new one (they are never written through)."""
+        old, new = str(self.out), str(self.folder)
         for path in paths:
-            target = self.folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            folder = os.path.dirname(path)
+            if folder not in self._folders:
+                os.makedirs(os.path.join(new, folder), exist_ok=True)
+                self._folders.add(folder)
+            source, target = os.path.join(old, path), os.path.join(new, path)
             try:
-                os.link(self.out / path, target)
+                os.link(source, target)
             except OSError:
-                shutil.copy2(self.out / path, target)  # another file system, or links not allowed
+                shutil.copy2(source, target)  # another file system, or links not allowed
         self.count += len(paths)
 
     def copy_assets(self, assets: Path) -> None:
@@ -90,7 +95,7 @@ def write_page(folder: Path, page: Page) -> tuple[int, int]:
 def unchanged(out: Path, path: str, size: int, mtime_ns: int) -> bool:
     """Whether a file of the current site is still the one a previous build wrote."""
     try:
-        st = os.stat(Path(out) / path)
+        st = os.stat(os.path.join(out, path))
     except OSError:
         return False
     return st.st_size == size and st.st_mtime_ns == mtime_ns

@@ -192,7 +192,29 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
             if "disclosure" in kept:
                 v.data["disclosure"] = kept["disclosure"]
     assert [render.public_summary(a) for a in site.assessments] == summaries
-    changed = sorted(path for path, html in before.items()
-                     if next(j for j in jobs if j.path == path).render(env, ctx).content != html)
+    changed = sorted(
+        path
+        for path, html in before.items()
+        if next(j for j in jobs if j.path == path).render(env, ctx).content != html
+    )
     assert changed == []
     assert len(before) > 30
+
+
+def test_site_wide_pages_need_only_the_public_data_of_each_version():
+    """A build keeps only render.public_data of each version for the site-wide pages; they must come out the same."""
+    from piasite import render
+    from piasite.pipeline import validate
+
+    site, _ = validate(ROOT / "content")
+    merged = render.merge(site, {(a.org.slug, a.slug): render.extract(site, a) for a in site.assessments})
+    env, ctx = render.make_environment(), render.PageContext(site)
+    jobs, pages = render.site_page_jobs(site, merged, [], "https://example.org/")
+    before = [job.render(env, ctx).content for job in jobs] + [p.content for p in pages]
+    for a in site.assessments:
+        for v in a.versions:
+            slim = render.public_data(v.data)
+            v.data.clear()
+            v.data.update(slim)
+    jobs, pages = render.site_page_jobs(site, merged, [], "https://example.org/")
+    assert [job.render(env, ctx).content for job in jobs] + [p.content for p in pages] == before
