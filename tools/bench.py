@@ -68,21 +68,16 @@ def _rss_kib(pid: int) -> int:
     """Return a process's proportional set size (Pss): its private pages, and its share of the
     pages it shares (forked workers share most of their parent's), so that a sum over the process
     tree counts each page once. Falls back to VmRSS where smaps_rollup is missing."""
+    return _kib(f"/proc/{pid}/smaps_rollup", "Pss:") or _kib(f"/proc/{pid}/status", "VmRSS:")
+
+
+def _kib(path: str, field: str) -> int:
+    """Return the kB figure of the line starting with `field` in a /proc file, or 0."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
+        with open(path) as f:
+            return next((int(line.split()[1]) for line in f if line.startswith(field)), 0)
     except OSError:
-        pass
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+        return 0
 
 
 class TreeMemory(threading.Thread):
