@@ -178,11 +178,14 @@ def build(
                 result.timings["search index"] = time.perf_counter() - t3
             t4 = time.perf_counter()
             stage.commit()
-            result.timings["write"] = time.perf_counter() - t4
-        if incremental:
-            cache.save(results.values(), made, site_records)
-        else:
-            cache.clear()  # the output no longer matches what the cache last described
+        try:
+            if incremental:
+                cache.save(results.values(), made, site_records)
+            else:
+                cache.clear()  # the output no longer matches what the cache last described
+        finally:
+            stage.wait()  # the old site is removed while the cache is saved
+        result.timings["write"] = time.perf_counter() - t4
         result.rebuilt = len(made)
         result.reused = len(todo) - len(made)
         return result

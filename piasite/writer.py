@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+import threading
 from pathlib import Path
 
 from .errors import BuildError
@@ -31,6 +31,7 @@ class Stage:
         self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
         self.count = 0
         self._folders: set[str] = set()  # folders known to exist in the new site
+        self._removal: threading.Thread | None = None
 
     def __enter__(self) -> Stage:
         return self
@@ -72,9 +73,18 @@ class Stage:
                 self.count += 1
 
     def commit(self) -> None:
-        """Swap the new site in for the old one."""
+        """Swap the new site in for the old one, which is then removed in the background (see wait)."""
         os.chmod(self.folder, 0o755)  # world-readable like a normal folder (mkdtemp makes it 0700)
-        _swap(self.folder, self.out)
+        old = _swap(self.folder, self.out)
+        if old is not None:
+            self._removal = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True})
+            self._removal.start()
+
+    def wait(self) -> None:
+        """Wait until the old site is removed (a build returns only then, leaving nothing beside `out`)."""
+        if self._removal is not None:
+            self._removal.join()
+            self._removal = None
 
     def abort(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -101,38 +111,11 @@ def unchanged(out: Path, path: str, size: int, mtime_ns: int) -> bool:
     return st.st_size == size and st.st_mtime_ns == mtime_ns
 
 
-def write_site(
-    pages: list[Page],
-    assets: Path,
-    out: Path,
-    finish: Callable[[Path], None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> int:
-    """Write all pages and static assets into `out`, replacing it only once everything is written.
-
-    `finish` runs on the complete new folder before the swap; if it fails, nothing changes.
-    Returns the number of files written.
-    """
-    with Stage(out) as stage:
-        for i, page in enumerate(pages):
-            stage.write(page)
-            if progress:
-                progress(i + 1, len(pages))
-        stage.count += len(pages)
-        stage.copy_assets(assets)
-        if finish is not None:
-            finish(
-                stage.folder
-            )  # e.g. the search index, built over the complete new site before it replaces the old one
-        stage.commit()
-        return stage.count
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Replace `out` with `new` using renames; the old site is removed only after the swap."""
+def _swap(new: Path, out: Path) -> Path | None:
+    """Replace `out` with `new` using renames; return where the old site now is, for removal."""
     if not out.exists():
         new.rename(out)
-        return
+        return None
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     old.rmdir()
     out.rename(old)
@@ -141,4 +124,4 @@ def _swap(new: Path, out: Path) -> None:
     except OSError:
         old.rename(out)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    return old
