@@ -6,7 +6,6 @@ import json
 import logging
 import posixpath
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -210,28 +209,6 @@ class PageContext:
         }
 
 
-def render_site(
-    site: Site, env: Environment | None = None, base_url: str = "", progress: Callable[[int], None] | None = None
-) -> list[Page]:
-    """Render every page of the site, its open data and feeds; return pages in a stable order.
-
-    `base_url` is the address the site is published at (e.g. https://example.github.io/pia/); the
-    sitemap needs absolute addresses, so it is only written when a base URL is given. A build runs
-    the same steps per assessment in parallel (units.py); this is the whole site in one process.
-    """
-    env = env or make_environment()
-    ctx = PageContext(site)
-    pages: list[Page] = _Pages(progress)
-    extracts = {(a.org.slug, a.slug): extract(site, a) for a in site.assessments}
-    for a in site.assessments:
-        link_document(site, a, extracts[(a.org.slug, a.slug)], site.aliases)
-        pages.extend(assessment_pages(env, site, a, site.histories.get((a.org.slug, a.slug)), ctx))
-    merged = merge(site, extracts)
-    paths = [p.path for p in pages]
-    pages.extend(site_pages(env, site, merged, paths, ctx, base_url))
-    return pages
-
-
 @dataclass
 class Extract:
     """What the site-wide pages need from one assessment: its mentions, citations and answers."""
@@ -364,24 +341,6 @@ def site_page_jobs(site: Site, merged: Merged, paths: list[str], base_url: str =
     jobs.append(PageJob("feed.xml", "feed.xml", {
         "entries": feed_entries(site), "feed_id": uuid.uuid5(uuid.NAMESPACE_URL, "pia-site:feed.xml")}))
     return jobs, pages
-
-
-class _Pages(list):
-    """The list of rendered pages, reporting its length as pages are added (build progress)."""
-
-    def __init__(self, progress: Callable[[int], None] | None):
-        super().__init__()
-        self.progress = progress
-
-    def append(self, page: Page) -> None:
-        super().append(page)
-        if self.progress:
-            self.progress(len(self))
-
-    def extend(self, pages: Any) -> None:
-        super().extend(pages)
-        if self.progress:
-            self.progress(len(self))
 
 
 def _law_target(c: Citation) -> str:

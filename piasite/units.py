@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import render
-from .content import Assessment, Organization, Site, Version, load_assessment, version_files
+from .content import Assessment, Organization, Site, Version, display_path, load_assessment, version_files
 from .errors import ContentProblem
 from .history import analyse
 from .links import PageLinks, read_page
@@ -232,7 +232,7 @@ def _run(unit: Unit) -> UnitResult:
                 rec.links = dataclasses.replace(rec.links, ids=shared.setdefault(rec.links.ids, rec.links.ids))
             result.pages.append(rec)
     except Exception:
-        log.error("while building %s", display(unit.folder))
+        log.error("while building %s", display_path(unit.folder))
         raise
     # the site-wide pages read only this much of each version (render.public_summary)
     result.versions = [Version(v.date, render.public_data(v.data), v.source, None) for v in assessment.versions]
@@ -333,13 +333,6 @@ def digest_of(parts: Iterable[str]) -> str:
 @cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
-
-
-def display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
 
 
 class Cache:
