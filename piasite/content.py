@@ -19,6 +19,8 @@ from .text import unsafe_links
 log = logging.getLogger(__name__)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# top-level folders of the built site that are not organisations (the search index adds pagefind-2, …)
+SITE_FOLDERS = frozenset({"api", "assets", "compare", "entities", "laws", "prefectures", "schema", "search"})
 VERSION_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
 ORG_FILE = "organization.yaml"
 # names of the same entity that the normalisation rule cannot merge (see entities.py)
@@ -161,6 +163,10 @@ def scan(content_dir: Path, schemas: Schemas) -> tuple[Scanned, list[ContentProb
             continue
         if not SLUG.match(org_dir.name):
             add(org_dir, f"フォルダ名「{org_dir.name}」は使えません。半角英小文字・数字・ハイフンで付けてください(例: miyagi-pref)。")
+            continue
+        if org_dir.name in SITE_FOLDERS or org_dir.name.startswith("pagefind"):
+            add(org_dir, f"フォルダ名「{org_dir.name}」はサイトの共通のページの場所と重なるため、団体のフォルダには"
+                         "使えません。別の名前にしてください(例: miyagi-pref)。")
             continue
         org_file = org_dir / ORG_FILE
         org = None

@@ -5,6 +5,9 @@ without dakuten) but does not split a query the same way, so the browser would l
 compound and find nothing. The build therefore also writes the index's own vocabulary of Japanese
 words; the search page splits a query into the longest words of that vocabulary (the same pieces
 the index holds), and ranks pages that contain the exact phrase first (assets/search.js).
+
+Pagefind keeps the whole index in memory while it writes it, so a large site is indexed in parts
+(whole top-level folders at a time) that the search page merges back into one search (mergeIndex).
 """
 
 from __future__ import annotations
@@ -14,34 +17,98 @@ import hashlib
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import cbor2
 
+from .content import SITE_FOLDERS
 from .errors import BuildError
 
 BUNDLE = "pagefind"
 VOCABULARY = "pagefind/vocabulary.json"
+# the other bundles the browser merges into the first (Pagefind's mergeIndex), as paths from the root
+BUNDLES = "pagefind/bundles.json"
 _HEADER = b"pagefind_dcd"
+_BODY = b"data-pagefind-body"
+# Pagefind holds a whole index in memory while it writes it: about 270 MiB plus 15 times the HTML it
+# indexes (measured: 2.8 GiB for 169 MB of pages). A site with more indexed HTML than this is split
+# into several indexes of at most this much each (whole top-level folders: an organisation, the
+# entities, the laws), made one after another, so memory stays near 0.8 GiB whatever the site's size.
+SHARD_BYTES = 32 * 1024 * 1024
 
 
-def build_index(site: Path, timeout: int = 600) -> None:
-    """Index `site` with Pagefind and write the Japanese vocabulary beside the index."""
+def build_index(site: Path, timeout: int = 600, shard_bytes: int | None = None) -> None:
+    """Index `site` with Pagefind and write the Japanese vocabulary and the list of bundles beside it.
+
+    A small site gets one bundle (pagefind/); a large one one bundle per group of top-level folders
+    (pagefind/, pagefind-2/, …), which the search page merges into one search.
+    """
+    shards = plan_shards(site, SHARD_BYTES if shard_bytes is None else shard_bytes)
+    names = [BUNDLE] + [f"{BUNDLE}-{n}" for n in range(2, len(shards) + 1)]
+    words: set[str] = set()
+    for name, folders in zip(names, shards, strict=True):
+        glob = None if len(shards) == 1 else "{" + ",".join(folders) + "}"
+        _pagefind(site, name, glob, timeout)
+        normalize_bundle(site / name)
+        words |= index_words(site / name)
+    (site / VOCABULARY).write_text(json.dumps(sorted(words), ensure_ascii=False), encoding="utf-8")
+    (site / BUNDLES).write_text(json.dumps([f"{n}/" for n in names[1:]]), encoding="utf-8")
+
+
+def plan_shards(site: Path, limit: int) -> list[list[str]]:
+    """Share the site's pages among as few bundles as hold at most about `limit` bytes each.
+
+    Returns each bundle's globs (relative to the site). The parts shared out are whole organisation
+    folders and, of the site-wide folders (entities, laws), the pages whose folder names end in the
+    same character; a part counts the pages Pagefind will index (those marked data-pagefind-body).
+    Each bundle ranks its pages by its own word statistics, so bundles should look alike: the parts,
+    largest first, each go to the bundle with the fewest bytes so far of that kind (organisations'
+    pages, site-wide pages), which mixes large and small organisations evenly and spreads the entity
+    and law pages over every bundle. There is always at least one bundle, so an empty site still
+    gets an empty index.
+    """
+    organisations: dict[str, int] = {}
+    shared: dict[str, int] = {}
+
+    def add(parts: dict[str, int], glob: str, paths: list[Path]) -> None:
+        size = sum(len(data) for data in map(Path.read_bytes, paths) if _BODY in data)
+        if size:
+            parts[glob] = size
+
+    for folder in sorted(p for p in site.iterdir() if p.is_dir() and not p.name.startswith(BUNDLE)):
+        if folder.name not in SITE_FOLDERS:
+            add(organisations, f"{folder.name}/**/*.html", sorted(folder.rglob("*.html")))
+            continue
+        add(shared, f"{folder.name}/*.html", sorted(folder.glob("*.html")))
+        ends: dict[str, list[Path]] = {}
+        for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+            ends.setdefault(sub.name[-1], []).extend(sorted(sub.rglob("*.html")))
+        for end, paths in sorted(ends.items()):
+            add(shared, f"{folder.name}/*{end}/**/*.html", paths)
+    total = sum(organisations.values()) + sum(shared.values())
+    count = max(1, min(len(organisations) + len(shared), -(-total // max(1, limit))))
+    groups: list[list[str]] = [[] for _ in range(count)]
+    for parts in (organisations, shared):  # each kind of page balanced on its own
+        filled = [0] * count
+        for glob in sorted(parts, key=lambda g: (-parts[g], g)):
+            emptiest = min(range(count), key=lambda i: (filled[i], i))
+            groups[emptiest].append(glob)
+            filled[emptiest] += parts[glob]
+    return [sorted(group) for group in groups if group] or [[]]
+
+
+def _pagefind(site: Path, name: str, glob: str | None, timeout: int) -> None:
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", name, "--silent"]
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", BUNDLE, "--silent"],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
+            command + (["--glob", glob] if glob else []), capture_output=True, text=True, timeout=timeout
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BuildError(f"検索インデックスを作成できませんでした({exc})。") from exc
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["不明なエラー"]
         raise BuildError(f"検索インデックスを作成できませんでした({detail[0]})。")
-    normalize_bundle(site / BUNDLE)
-    words = sorted(index_words(site / BUNDLE))
-    (site / VOCABULARY).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
 
 
 def index_words(bundle: Path) -> set[str]:

@@ -117,16 +117,29 @@
     return loading;
   }
 
+  // long documents are the point of this site: do not let page length bury them under short pages
+  var OPTIONS = { baseUrl: root.pathname, excerptLength: 50, ranking: { pageLength: 0.1 } };
+
+  function json(path) {
+    return fetch(new URL(path, root)).then(function (r) { return r.json(); });
+  }
+
   function start() {
-    return import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
-      pagefind = module;
-      // long documents are the point of this site: do not let page length bury them under short pages
-      return pagefind.options({ baseUrl: root.pathname, excerptLength: 50, ranking: { pageLength: 0.1 } });
+    return Promise.all([
+      import(new URL("pagefind/pagefind.js", root).href),
+      json("pagefind/bundles.json"),
+      json("pagefind/vocabulary.json")
+    ]).then(function (loaded) {
+      pagefind = loaded[0];
+      vocabulary = new Set(loaded[2]);
+      loaded[2].forEach(function (w) { longest = Math.max(longest, Array.from(w).length); });
+      return pagefind.options(OPTIONS).then(function () {
+        // a large site's index is in several bundles (pagefind/, pagefind-2/, …): search them as one
+        return Promise.all(loaded[1].map(function (bundle) {
+          return pagefind.mergeIndex(new URL(bundle, root).pathname, OPTIONS);
+        }));
+      });
     }).then(function () {
-      return fetch(new URL("pagefind/vocabulary.json", root)).then(function (r) { return r.json(); });
-    }).then(function (words) {
-      vocabulary = new Set(words);
-      words.forEach(function (w) { longest = Math.max(longest, Array.from(w).length); });
       return pagefind.filters();
     }).then(buildFilters);
   }

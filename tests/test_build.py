@@ -12,7 +12,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from piasite import render
-from piasite.content import load_site
+from piasite.content import SITE_FOLDERS, load_site
 from piasite.pipeline import build
 from piasite.schema import Schemas
 from piasite.text import is_iso_date, wareki
@@ -302,3 +302,11 @@ def test_relative_urls_are_those_posixpath_gives(page, target):
     if target.endswith("/") or target == "":
         expected = expected.rstrip("/") + "/"
     assert render._rel(page, target) == expected
+
+
+def test_site_folders_that_are_not_organisations_are_reserved(built_site):
+    """An organisation folder named like a site-wide folder would overwrite its pages; scan refuses them."""
+    orgs = {p.name for p in CONTENT.iterdir() if p.is_dir()}
+    others = {p.name for p in built_site.iterdir() if p.is_dir()} - orgs
+    assert others and others <= SITE_FOLDERS | {"pagefind"}
+    assert not orgs & SITE_FOLDERS

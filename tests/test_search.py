@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from conftest import _QuietHandler
 
-from piasite.search import VOCABULARY
+from piasite.search import BUNDLES, VOCABULARY, build_index, plan_shards
 
 # (query, the organisation whose assessment must be among the first three results), each taken
 # from the source texts (where: the "source" field); tools/search_quality.py measures the same list.
@@ -137,3 +137,110 @@ def test_index_covers_documents_not_navigation(built_site):
     assert 'class="toc" aria-labelledby="toc-label" data-pagefind-ignore' in html
     dated = (built_site / "miyagi-pref" / "07-juki-net" / "2023-11-27" / "index.html").read_text(encoding="utf-8")
     assert "data-pagefind-body" not in dated  # the latest version is indexed once, at its main address
+
+
+# ---------------------------------------------------------------------------------------------
+# A large site's index in several bundles, merged by the search page
+
+
+def _reindexed(built_site, tmp_path_factory, shard_bytes):
+    root = tmp_path_factory.mktemp("sharded") / "site"
+    shutil.copytree(built_site, root, ignore=shutil.ignore_patterns("pagefind*"))
+    build_index(root, shard_bytes=shard_bytes)
+    return root
+
+
+def _serve(folder):
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+@pytest.fixture(scope="module")
+def sharded_site(built_site, tmp_path_factory):
+    """The real site indexed again in six bundles, each organisation in a bundle of its own."""
+    return _reindexed(built_site, tmp_path_factory, 500_000)
+
+
+@pytest.fixture(scope="module")
+def sharded_server(sharded_site):
+    httpd, base = _serve(sharded_site)
+    yield base
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def split_server(built_site, tmp_path_factory):
+    """The real site indexed in two bundles of about 1.5 MB of pages, as a large site would be."""
+    site = _reindexed(built_site, tmp_path_factory, 1_500_000)
+    assert len(json.loads((site / BUNDLES).read_text(encoding="utf-8"))) == 1
+    httpd, base = _serve(site)
+    yield base
+    httpd.shutdown()
+
+
+def _page_count(bundle: Path) -> int:
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return sum(lang["page_count"] for lang in entry["languages"].values())
+
+
+def test_a_small_site_has_one_bundle(built_site):
+    assert json.loads((built_site / BUNDLES).read_text(encoding="utf-8")) == []
+    assert not list(built_site.glob("pagefind-*"))
+
+
+def test_shards_split_the_pages_without_losing_or_repeating_one(built_site, sharded_site):
+    extra = json.loads((sharded_site / BUNDLES).read_text(encoding="utf-8"))
+    bundles = [sharded_site / "pagefind"] + [sharded_site / b for b in extra]
+    assert len(bundles) == len(plan_shards(built_site, 500_000)) == 6
+    assert sum(_page_count(b) for b in bundles) == _page_count(built_site / "pagefind")
+    # the vocabulary is the same whether the site is indexed whole or in parts
+    assert (sharded_site / VOCABULARY).read_bytes() == (built_site / VOCABULARY).read_bytes()
+
+
+def test_shards_share_out_whole_organisations_and_spread_site_wide_pages(built_site):
+    (whole,) = plan_shards(built_site, 10**12)
+    orgs = {"kitami-city", "kochi-city", "miyagi-pref", "morioka-city", "yamaguchi-pref"}
+    assert {g.split("/")[0] for g in whole} == orgs | {"entities", "laws"}
+    assert {f"{org}/**/*.html" for org in orgs} <= set(whole)
+    for limit, count in ((1, 20), (500_000, 6), (1_000_000, 3), (1_500_000, 2)):
+        groups = plan_shards(built_site, limit)
+        assert len(groups) == count and all(groups)
+        assert sorted(g for group in groups for g in group) == sorted(whole)  # every part, once
+    big, small = plan_shards(built_site, 1_500_000)
+    assert "miyagi-pref/**/*.html" in big and "morioka-city/**/*.html" in small  # the largest kept apart
+    assert any(g.startswith("laws/") for g in big) and any(g.startswith("laws/") for g in small)
+
+
+def test_a_merged_search_finds_pages_of_every_bundle(sharded_server, browser):
+    for query, org in QUERIES:
+        status, results = _search(browser, sharded_server, query)
+        assert "検索結果" in status, (query, status)
+        assert any(r["meta"].startswith(org) for r in results), (query, results[:5])
+    _, results = _search(browser, sharded_server, "個人番号カード")
+    assert len({r["href"].split("/")[1] for r in results}) >= 5  # five organisations, each in its own bundle
+
+
+@pytest.mark.parametrize("query, org", QUERIES, ids=[q for q, _ in QUERIES])
+def test_a_search_split_in_bundles_still_ranks_the_expected_assessment_high(split_server, browser, query, org):
+    status, results = _search(browser, split_server, query)
+    assert "検索結果" in status, status
+    assert any(r["meta"].startswith(org) for r in results[:3]), (query, results[:5])
+
+
+def test_a_merged_search_offers_the_filters_of_every_bundle(sharded_server, server, browser):
+    def options(base):
+        page = browser.new_page()
+        try:
+            page.goto(f"{base}/search/?q={quote('個人番号')}")
+            page.locator("#search-status").filter(has_text="検索結果").wait_for(timeout=30000)
+            return page.eval_on_selector_all(
+                "#filter-controls select", "els => els.map(s => [s.name, [...s.options].map(o => o.value)])"
+            )
+        finally:
+            page.close()
+
+    merged = options(sharded_server)
+    assert merged == options(server)
+    assert len(dict(merged)["評価実施機関"]) == 6  # すべて and the five organisations
