@@ -1,5 +1,8 @@
 """The comparison view: every self-assessed item of every assessment, question by question.
 
+The comparison page lists the questions with the count of each answer; each question has a page of
+its own with every answer (a national site has thousands of answers to each question).
+
 A self-assessed item is a choice whose option list is one of the form's self-ratings (リスクへの対策は
 十分か, 重大事故の発生, 監査, 従業者に対する教育・啓発, the 十分に行っている / 定めている items of Ⅲ7 …).
 Questions are grouped by their labels along the form (the file they belong to is part of the answer,
@@ -8,6 +11,7 @@ not of the question), so the same question of different assessments lines up.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from .content import Assessment, Site
@@ -59,6 +63,20 @@ class Question:
     @property
     def context(self) -> str:
         return " › ".join(self.key[:-1])
+
+    @property
+    def path(self) -> str:
+        """The question's page, named by its form and labels so the address stays as answers come and go."""
+        name = "\x1f".join((self.form, *self.key))
+        return f"compare/q-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:10]}/"
+
+    def organizations(self) -> list:
+        """The organisations that answer, in site order."""
+        return list({id(a.assessment.org): a.assessment.org for a in self.answers}.values())
+
+    def by_value(self) -> list[tuple[str, list[Answer]]]:
+        """The answers grouped by value, in the order of counts()."""
+        return [(value, [a for a in self.answers if a.value == value]) for value, _ in self.counts()]
 
     def counts(self) -> list[tuple[str, int]]:
         out: dict[str, int] = {}

@@ -332,7 +332,9 @@ def site_page_jobs(site: Site, merged: Merged, paths: list[str], base_url: str =
     jobs.append(PageJob("search/index.html", "search.html", {}))
     jobs.extend(_entity_jobs(merged.entities))
     jobs.extend(_law_jobs(merged.cited))
-    jobs.append(PageJob("compare/index.html", "compare.html", {"comparison": merged.comparison, "site": site}))
+    jobs.append(PageJob("compare/index.html", "compare.html", {"comparison": merged.comparison}))
+    for question in merged.comparison.questions:
+        jobs.append(PageJob(question.path + "index.html", "question.html", {"question": question}))
     pages = open_data(site)
     pages.append(Page("robots.txt", "User-agent: *\nAllow: /\n" + (f"Sitemap: {base_url}sitemap.xml\n" if base_url else "")))
     if base_url:

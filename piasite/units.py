@@ -303,7 +303,7 @@ def _digest(obj: object, memo: dict[int, str]) -> str:
 
 
 def site_digests(results: list[UnitResult], merged: render.Merged, aliases: dict[str, str]) -> dict[int, str]:
-    """Return the digests of the merged indexes (comparison, laws, entities), by object id, from the units'.
+    """Return the digests of the merged indexes (comparison and its questions, laws, entities), by object id.
 
     Each of them is made from every assessment's extract part, in site order; a page showing one
     law or entity is given the digest of all citations or mentions, which changes whenever any
@@ -313,7 +313,10 @@ def site_digests(results: list[UnitResult], merged: render.Merged, aliases: dict
     def part(name: str) -> str:
         return digest_of([*(f"{r.public}:{r.digests[name]}" for r in results), json.dumps(aliases, sort_keys=True)])
 
-    memo = {id(merged.comparison): part("answers")}
+    answers = part("answers")
+    memo = {id(merged.comparison): answers}
+    for question in merged.comparison.questions:
+        memo[id(question)] = digest_of([answers, question.path])
     cited, mentioned = part("citations"), part("mentions")
     memo[id(merged.cited)] = cited
     for law in merged.cited.laws.values():

@@ -33,8 +33,8 @@ def _session(browser, width: int, color_scheme: str):
 
 
 def _screenshot_wanted(name: str) -> bool:
-    """Screenshots for review: every document page and the site's own pages, not each entity or law page."""
-    return not name.startswith(("entities/", "laws/", "prefectures/")) or name.count("/") <= 1
+    """Screenshots for review: every document page and the site's own pages, not each entity, law or question page."""
+    return not name.startswith(("entities/", "laws/", "prefectures/", "compare/")) or name.count("/") <= 1
 
 
 def test_every_page_passes_axe_and_requests_nothing_from_other_hosts(built_site, server, browser):

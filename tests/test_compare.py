@@ -44,21 +44,43 @@ def test_same_question_lines_up_across_assessments():
     assert {a.assessment.org.slug for a in q.answers} == {"kochi-city", "miyagi-pref", "morioka-city"}
 
 
-def test_compare_page_links_each_answer_to_its_item(built_site):
+def test_compare_page_lists_every_question_with_its_counts_and_page(built_site):
     soup = BeautifulSoup((built_site / "compare" / "index.html").read_text(encoding="utf-8"), "html.parser")
-    answers = soup.select(".question li[data-org]")
-    assert len(answers) > 250
+    questions = compare(SITE).questions
+    listed = soup.select(".question")
+    assert len(listed) == len(questions) > 50
+    links = [s.select_one("a[href]")["href"] for s in listed]
+    assert sorted(links) == sorted(q.path.removeprefix("compare/") for q in questions)
+    assert len(set(links)) == len(links)  # one page per question
+    for section, q in zip(listed, sorted(questions, key=lambda q: q.form), strict=True):
+        counts = " / ".join(f"{value} {n}件" for value, n in q.counts())
+        assert section.select_one(".question__counts").get_text() == counts
+
+
+def test_each_question_page_links_every_answer_to_its_item(built_site):
     pages: dict[str, BeautifulSoup] = {}
-    for li in answers[:: max(1, len(answers) // 40)]:
-        href = li.a["href"]
-        page, _, fragment = href.partition("#")
-        if page not in pages:
-            pages[page] = BeautifulSoup(
-                (built_site / "compare" / page / "index.html").resolve().read_text(encoding="utf-8"), "html.parser"
-            )
-        assert pages[page].find(id=fragment) is not None, href
-    # the filter form is hidden until its script runs
-    assert soup.find("form", id="compare-filters").has_attr("hidden")
+    checked = 0
+    for q in compare(SITE).questions:
+        soup = BeautifulSoup((built_site / q.path / "index.html").read_text(encoding="utf-8"), "html.parser")
+        answers = soup.select("li[data-org]")
+        assert len(answers) == len(q.answers)
+        # grouped by value, in the order of the counts
+        assert [h.get_text() for h in soup.select(".answer-group h2")] == [
+            f"{value}({n}件)" for value, n in q.counts()
+        ]
+        # the filter form is hidden until its script runs, and offers the organisations that answer
+        form = soup.find("form", id="compare-filters")
+        assert form.has_attr("hidden")
+        assert {o["value"] for o in form.select("option") if o["value"]} == {li["data-org"] for li in answers}
+        for li in answers[:: max(1, len(answers) // 3)]:
+            href = li.a["href"]
+            page, _, fragment = href.partition("#")
+            if page not in pages:
+                target = (built_site / q.path / page / "index.html").resolve()
+                pages[page] = BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
+            assert pages[page].find(id=fragment) is not None, href
+            checked += 1
+    assert checked > 150
 
 
 def test_incidents_are_listed_with_their_description(built_site):

@@ -97,6 +97,8 @@ def test_a_rebuild_after_a_changed_self_assessment_equals_a_clean_build(built, t
     assert result.rebuilt == 1
     after = _digest(site)
     assert before["compare/index.html"] != after["compare/index.html"]
+    changed = {p for p in after if before.get(p) != after[p]}
+    assert any(p.startswith("compare/q-") for p in changed)  # the question's own page
     _assert_same_as_clean(content, site, tmp_path)
 
 
