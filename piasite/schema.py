@@ -6,11 +6,12 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections.abc import Iterator
-from functools import cached_property
+from collections.abc import Callable, Iterator
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
@@ -19,6 +20,7 @@ from .loader import LoadedFile
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FORMAT_CHECKER = FormatChecker()
 _TYPE_NAMES = {
     "string": "文字列",
     "integer": "整数",
@@ -42,7 +44,29 @@ class Schema:
     @cached_property
     def validator(self) -> Draft202012Validator:
         """Return a validator that also checks formats such as `date`."""
-        return Draft202012Validator(self.doc, format_checker=FormatChecker())
+        return Draft202012Validator(self.doc, format_checker=_FORMAT_CHECKER)
+
+    @cached_property
+    def _fast_check(self) -> Callable[[Any], Any]:
+        """Return a compiled check (fastjsonschema) of the same schema, raising on invalid data."""
+        return _compile(json.dumps(self.doc, ensure_ascii=False, sort_keys=True))
+
+    def prepare(self) -> None:
+        """Compile the fast check now (before worker processes fork, so that they all inherit it)."""
+        _ = self._fast_check
+
+    def is_valid(self, data: Any) -> bool:
+        """Return whether `data` is valid, quickly; only False is left for jsonschema to explain.
+
+        The compiled check is at least as strict as jsonschema (its `$` is the end of the string,
+        its integers are never floats), so a file it accepts has no errors; one it rejects is
+        validated again by jsonschema, whose errors alone are reported.
+        """
+        try:
+            self._fast_check(data)
+        except Exception:  # any doubt (an odd value the generated code trips on): let jsonschema decide
+            return False
+        return True
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
         """Follow local `$ref`s; merge the referring node's own annotations over the target."""
@@ -116,7 +140,8 @@ def validate_file(schema: Schema, loaded: LoadedFile) -> list[ContentProblem]:
     root = schema.root_for(data)
     empty = _check_required_filled(schema, root, loaded)
     blank = {p.item for p in empty}
-    for error in _leaf_errors(schema.validator.iter_errors(data)):
+    errors = () if schema.is_valid(data) else _leaf_errors(schema.validator.iter_errors(data))
+    for error in errors:
         if error.instance is None and _path_text(tuple(error.absolute_path)) in blank:
             continue  # reported once, as a required item left empty
         problems.append(_explain(schema, root, loaded, error))
@@ -126,6 +151,32 @@ def validate_file(schema: Schema, loaded: LoadedFile) -> list[ContentProblem]:
         # without a known form there is no form to point into: only the error on `form` is useful
         problems.extend(_check_unavailable(schema, root, loaded))
     return problems
+
+
+@lru_cache(maxsize=8)
+def _compile(doc: str) -> Callable[[Any], Any]:
+    """Compile a schema (given as JSON text) with fastjsonschema, checking formats as jsonschema does."""
+    schema = json.loads(doc)
+    # jsonschema's own format checks (and none for formats it does not know, such as uri without rfc3987)
+    formats = {name: partial(_conforms, name) for name in set(_formats(schema))}
+    # use_default=False: the check must not fill in defaults (it would change the data it is given)
+    return fastjsonschema.compile(schema, formats=formats, use_default=False)
+
+
+def _conforms(name: str, value: Any) -> bool:
+    return _FORMAT_CHECKER.conforms(value, name)
+
+
+def _formats(node: Any) -> Iterator[str]:
+    """Yield every `format` a schema uses."""
+    if isinstance(node, dict):
+        if isinstance(node.get("format"), str):
+            yield node["format"]
+        for value in node.values():
+            yield from _formats(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _formats(value)
 
 
 def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
