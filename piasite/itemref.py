@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .tree import Node
 
@@ -83,6 +83,7 @@ def _words(chunk: str) -> list[tuple[str, object]]:
     return [("text", w) for w in words if len(w) >= 2]
 
 
+@lru_cache(maxsize=1 << 16)
 def marker(label: str) -> Marker | None:
     """Return the form marker a label starts with (「7. 担当部署」 → ('num', 7)), if any."""
     toks = tokens(label)
@@ -119,6 +120,7 @@ def _grams(text: str) -> frozenset[str]:
     return frozenset(_bigrams(_letters(text)))
 
 
+@lru_cache(maxsize=1 << 18)
 def similarity(query: str, label: str) -> float:
     """Share of the query's character bigrams found in the label (both reduced to letters and digits)."""
     q = _grams(query)
