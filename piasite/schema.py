@@ -40,6 +40,11 @@ class Schema:
         # Checking the schema against the meta-schema costs more than validating a file; the test
         # suite does it (tests/test_schema.py), so every change to a schema is checked in CI.
         self.doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        # the root of each form (root_for), and what at() and labels() found under each root by data path:
+        # every version file of a form asks the same paths again. Only roots kept here are memoised
+        # (by id, which stays theirs while they live).
+        self._roots: dict[str, dict[str, Any]] = {}
+        self._found: dict[int, dict[tuple, Any]] = {id(self.doc): {}}
 
     @cached_property
     def validator(self) -> Draft202012Validator:
@@ -82,14 +87,37 @@ class Schema:
     def root_for(self, data: Any) -> dict[str, Any]:
         """Return the effective root schema for `data` (the form's variant for assessments)."""
         form = data.get("form") if isinstance(data, dict) else None
-        for branch in self.doc.get("allOf", []):
-            const = branch.get("if", {}).get("properties", {}).get("form", {}).get("const")
-            if const is not None and const == form:
-                return self.resolve(branch["then"])
-        return self.doc
+        if not isinstance(form, str):
+            return self.doc  # every form's const is a string
+        if form not in self._roots:
+            root = self.doc
+            for branch in self.doc.get("allOf", []):
+                const = branch.get("if", {}).get("properties", {}).get("form", {}).get("const")
+                if const is not None and const == form:
+                    root = self.resolve(branch["then"])
+                    break
+            self._roots[form] = root
+            self._found.setdefault(id(root), {})
+        return self._roots[form]
+
+    def _memo(self, what: str, root: dict[str, Any], path: tuple, find: Callable[[dict, tuple], Any]) -> Any:
+        found = self._found.get(id(root))
+        if found is None:
+            return find(root, path)
+        key = (what, tuple(path))
+        if key not in found:
+            found[key] = find(root, key[1])
+        return found[key]
 
     def at(self, root: dict[str, Any], path: tuple) -> dict[str, Any] | None:
         """Return the resolved subschema for a data path under `root`, or None if there is none."""
+        return self._memo("at", root, path, self._at)
+
+    def labels(self, root: dict[str, Any], path: tuple) -> list[str]:
+        """Return the Japanese titles along a data path (array positions as 「N番目」)."""
+        return list(self._memo("labels", root, path, self._labels))
+
+    def _at(self, root: dict[str, Any], path: tuple) -> dict[str, Any] | None:
         node = self.resolve(root)
         for part in path:
             if isinstance(part, int):
@@ -104,8 +132,7 @@ class Schema:
                 node = self.resolve(props[part])
         return node
 
-    def labels(self, root: dict[str, Any], path: tuple) -> list[str]:
-        """Return the Japanese titles along a data path (array positions as 「N番目」)."""
+    def _labels(self, root: dict[str, Any], path: tuple) -> list[str]:
         out: list[str] = []
         node = self.resolve(root)
         for part in path:
