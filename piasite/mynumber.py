@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .fold import fold
@@ -47,18 +48,24 @@ class Found:
 
 def find_numbers(text: str) -> list[Found]:
     """Return every 12-digit number in a text that passes the check digit, as written."""
+    return list(_find_numbers(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _find_numbers(text: str) -> tuple[Found, ...]:
+    # (cached: every version of an assessment repeats most of the texts of the one before it)
     # Per-character NFKC adds the same digits as NFKC of the whole string (digits never come from
     # composing), so a text with fewer than twelve digits after NFKC holds no candidate.
     if len(_DIGIT.findall(unicodedata.normalize("NFKC", text))) < 12:
-        return []
+        return ()
     normalized, origin = _normalize(text)
-    out = []
+    out: list[Found] = []
     for m in _CANDIDATE.finditer(normalized):
         digits = re.sub(r"[^0-9]", "", m.group())
         if is_my_number(digits):
             start, end = origin[m.start()], origin[m.end() - 1] + 1
             out.append(Found(digits, text[start:end], start))
-    return out
+    return tuple(out)
 
 
 def _normalize(text: str) -> tuple[str, list[int]]:
