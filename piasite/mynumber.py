@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -74,20 +73,27 @@ def _normalize(text: str) -> tuple[str, list[int]]:
     return folded, list(range(len(text))) if origin is None else origin
 
 
-def strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    """Yield (path, text) for every string in a data tree, keys included."""
+def strings(data: Any, path: tuple = ()) -> list[tuple[tuple, str]]:
+    """Return (path, text) for every string in a data tree, keys included, in document order."""
+    out: list[tuple[tuple, str]] = []
+    _strings(data, path, out)
+    return out
+
+
+def _strings(data: Any, path: tuple, out: list[tuple[tuple, str]]) -> None:
+    # appending, not nested generators: each value would pass through one generator per level above it
     if isinstance(data, dict):
         for k, v in data.items():
             if isinstance(k, str):
-                yield path + (k,), k
-            yield from strings(v, path + (k,))
+                out.append((path + (k,), k))
+            _strings(v, path + (k,), out)
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            yield from strings(v, path + (i,))
+            _strings(v, path + (i,), out)
     elif isinstance(data, str):
-        yield path, data
+        out.append((path, data))
     elif isinstance(data, int) and not isinstance(data, bool):
-        yield path, str(data)
+        out.append((path, str(data)))
 
 
 def locate(raw: str, written: str, near_line: int, near_column: int = 1) -> tuple[int, int]:

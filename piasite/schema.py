@@ -353,14 +353,17 @@ def _nearest_key(schema: Schema, key: str, known: dict[str, Any]) -> tuple[str, 
     return None
 
 
-def _walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
-    yield path, data
+def _walk(data: Any, path: tuple = (), out: list | None = None) -> list[tuple[tuple, Any]]:
+    """Return (path, value) for every value in a data tree, in document order (a list: no nested generators)."""
+    out = [] if out is None else out
+    out.append((path, data))
     if isinstance(data, dict):
         for k, v in data.items():
-            yield from _walk(v, path + (k,))
+            _walk(v, path + (k,), out)
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            yield from _walk(v, path + (i,))
+            _walk(v, path + (i,), out)
+    return out
 
 
 def _check_required_filled(schema: Schema, root: dict, loaded: LoadedFile) -> list[ContentProblem]:
