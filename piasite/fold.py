@@ -11,6 +11,8 @@ from __future__ import annotations
 import unicodedata
 
 _FOLDED: dict[int, str] = {}  # code point → its NFKC, for every character seen so far
+_SEEN: set[str] = set()  # the characters in _FOLDED
+_UNEVEN: set[str] = set()  # those whose NFKC is not exactly one character
 
 
 def fold(text: str) -> tuple[str, list[int] | None]:
@@ -19,12 +21,14 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     The origin list is None when every character folded to exactly one (output i is input i).
     """
     table = _FOLDED
-    for ch in set(text):
-        code = ord(ch)
-        if code not in table:
-            table[code] = unicodedata.normalize("NFKC", ch)
+    chars = set(text)
+    for ch in chars - _SEEN:
+        table[ord(ch)] = folded_ch = unicodedata.normalize("NFKC", ch)
+        _SEEN.add(ch)
+        if len(folded_ch) != 1:
+            _UNEVEN.add(ch)
     folded = text.translate(table)
-    if len(folded) == len(text) and all(len(table[ord(ch)]) == 1 for ch in set(text)):
+    if _UNEVEN.isdisjoint(chars):
         return folded, None
     origin: list[int] = []
     for i, ch in enumerate(text):

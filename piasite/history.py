@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import fast_diff_match_patch
 from diff_match_patch import diff_match_patch
 
 from .content import Assessment, Site, Version
@@ -32,6 +33,7 @@ PRIOR = "事前"
 
 _dmp = diff_match_patch()
 _dmp.Diff_Timeout = 2.0
+_OPS = {"=": 0, "-": -1, "+": 1}
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,11 @@ def _token_diff(before: str, after: str) -> list:
 
     a, b = encode(before), encode(after)
     decode = {v: k for k, v in table.items()}
-    diffs = _dmp.diff_main(a, b, False)
-    return [(op, "".join(decode[c] for c in text)) for op, text in diffs]
+    # the C++ port of the same algorithm (diff_main without clean-up: the same diffs, several times faster)
+    diffs = fast_diff_match_patch.diff(
+        a, b, timelimit=_dmp.Diff_Timeout, checklines=False, cleanup="No", counts_only=False
+    )
+    return [(_OPS[op], "".join(decode[c] for c in text)) for op, text in diffs]
 
 
 def _merge_short_equalities(diffs: list, shortest: int = 3) -> None:

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .tree import Node
 
@@ -46,12 +46,19 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text.translate(_PROTECT)).translate(_UNPROTECT)
 
 
+@lru_cache(maxsize=1 << 16)
 def _letters(text: str) -> str:
     return "".join(ch for ch in normalize(text) if unicodedata.category(ch)[0] in "LN")
 
 
 def tokens(text: str) -> list[tuple[str, object]]:
     """Split a 項目 text into form markers and the words between them, in order."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _tokens(text: str) -> tuple[tuple[str, object], ...]:
+    # the same rows recur in every version's change log, and labels in every version's tree
     text = normalize(text)
     out: list[tuple[str, object]] = []
     pos = 0
@@ -74,7 +81,7 @@ def tokens(text: str) -> list[tuple[str, object]]:
         else:
             out.append(("num", int(m.group("num_n") or m.group("num_b"))))
     out.extend(_words(text[pos:]))
-    return out
+    return tuple(out)
 
 
 def _words(chunk: str) -> list[tuple[str, object]]:
@@ -83,6 +90,7 @@ def _words(chunk: str) -> list[tuple[str, object]]:
     return [("text", w) for w in words if len(w) >= 2]
 
 
+@lru_cache(maxsize=1 << 16)
 def marker(label: str) -> Marker | None:
     """Return the form marker a label starts with (「7. 担当部署」 → ('num', 7)), if any."""
     toks = tokens(label)
@@ -119,6 +127,7 @@ def _grams(text: str) -> frozenset[str]:
     return frozenset(_bigrams(_letters(text)))
 
 
+@lru_cache(maxsize=1 << 18)
 def similarity(query: str, label: str) -> float:
     """Share of the query's character bigrams found in the label (both reduced to letters and digits)."""
     q = _grams(query)

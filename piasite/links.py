@@ -79,7 +79,7 @@ def read_page(path: str, html: str) -> PageLinks:
     folder = posixpath.dirname(path)
     broken, targets = [], []
     for href in dict.fromkeys(hrefs):
-        target, problem = _resolve(folder, href)
+        target, problem = _in_page(href) if href[:1] == "#" else _resolve(folder, href)
         if problem is None and target is not None:
             if target.startswith("#") or target.partition("#")[0] == path:
                 fragment = target.partition("#")[2]
@@ -122,6 +122,14 @@ def _missing(target: str, files: set[str], ids: dict[str, set[str]]) -> str | No
     if fragment and path in ids and fragment not in ids[path]:
         return f"ページに id「{fragment}」がありません"
     return None
+
+
+def _in_page(href: str) -> tuple[str | None, str | None]:
+    """Resolve a link within the page ("#id") as _resolve does, without parsing it as a URL."""
+    if "\t" in href or "\r" in href or "\n" in href:  # urlsplit drops these: leave such a link to it
+        return _resolve("", href)
+    fragment = unquote(href[1:])
+    return (f"#{fragment}" if fragment else None), None
 
 
 @lru_cache(maxsize=1 << 16)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .fold import fold
@@ -47,18 +47,24 @@ class Found:
 
 def find_numbers(text: str) -> list[Found]:
     """Return every 12-digit number in a text that passes the check digit, as written."""
+    return list(_find_numbers(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _find_numbers(text: str) -> tuple[Found, ...]:
+    # (cached: every version of an assessment repeats most of the texts of the one before it)
     # Per-character NFKC adds the same digits as NFKC of the whole string (digits never come from
     # composing), so a text with fewer than twelve digits after NFKC holds no candidate.
     if len(_DIGIT.findall(unicodedata.normalize("NFKC", text))) < 12:
-        return []
+        return ()
     normalized, origin = _normalize(text)
-    out = []
+    out: list[Found] = []
     for m in _CANDIDATE.finditer(normalized):
         digits = re.sub(r"[^0-9]", "", m.group())
         if is_my_number(digits):
             start, end = origin[m.start()], origin[m.end() - 1] + 1
             out.append(Found(digits, text[start:end], start))
-    return out
+    return tuple(out)
 
 
 def _normalize(text: str) -> tuple[str, list[int]]:
@@ -67,20 +73,27 @@ def _normalize(text: str) -> tuple[str, list[int]]:
     return folded, list(range(len(text))) if origin is None else origin
 
 
-def strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    """Yield (path, text) for every string in a data tree, keys included."""
+def strings(data: Any, path: tuple = ()) -> list[tuple[tuple, str]]:
+    """Return (path, text) for every string in a data tree, keys included, in document order."""
+    out: list[tuple[tuple, str]] = []
+    _strings(data, path, out)
+    return out
+
+
+def _strings(data: Any, path: tuple, out: list[tuple[tuple, str]]) -> None:
+    # appending, not nested generators: each value would pass through one generator per level above it
     if isinstance(data, dict):
         for k, v in data.items():
             if isinstance(k, str):
-                yield path + (k,), k
-            yield from strings(v, path + (k,))
+                out.append((path + (k,), k))
+            _strings(v, path + (k,), out)
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            yield from strings(v, path + (i,))
+            _strings(v, path + (i,), out)
     elif isinstance(data, str):
-        yield path, data
+        out.append((path, data))
     elif isinstance(data, int) and not isinstance(data, bool):
-        yield path, str(data)
+        out.append((path, str(data)))
 
 
 def locate(raw: str, written: str, near_line: int, near_column: int = 1) -> tuple[int, int]:

@@ -6,11 +6,12 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections.abc import Iterator
-from functools import cached_property
+from collections.abc import Callable, Iterator
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
@@ -19,6 +20,7 @@ from .loader import LoadedFile
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FORMAT_CHECKER = FormatChecker()
 _TYPE_NAMES = {
     "string": "文字列",
     "integer": "整数",
@@ -38,11 +40,38 @@ class Schema:
         # Checking the schema against the meta-schema costs more than validating a file; the test
         # suite does it (tests/test_schema.py), so every change to a schema is checked in CI.
         self.doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        # the root of each form (root_for), and what at() and labels() found under each root by data path:
+        # every version file of a form asks the same paths again. Only roots kept here are memoised
+        # (by id, which stays theirs while they live).
+        self._roots: dict[str, dict[str, Any]] = {}
+        self._found: dict[int, dict[tuple, Any]] = {id(self.doc): {}}
 
     @cached_property
     def validator(self) -> Draft202012Validator:
         """Return a validator that also checks formats such as `date`."""
-        return Draft202012Validator(self.doc, format_checker=FormatChecker())
+        return Draft202012Validator(self.doc, format_checker=_FORMAT_CHECKER)
+
+    @cached_property
+    def _fast_check(self) -> Callable[[Any], Any]:
+        """Return a compiled check (fastjsonschema) of the same schema, raising on invalid data."""
+        return _compile(json.dumps(self.doc, ensure_ascii=False, sort_keys=True))
+
+    def prepare(self) -> None:
+        """Compile the fast check now (before worker processes fork, so that they all inherit it)."""
+        _ = self._fast_check
+
+    def is_valid(self, data: Any) -> bool:
+        """Return whether `data` is valid, quickly; only False is left for jsonschema to explain.
+
+        The compiled check is at least as strict as jsonschema (its `$` is the end of the string,
+        its integers are never floats), so a file it accepts has no errors; one it rejects is
+        validated again by jsonschema, whose errors alone are reported.
+        """
+        try:
+            self._fast_check(data)
+        except Exception:  # any doubt (an odd value the generated code trips on): let jsonschema decide
+            return False
+        return True
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
         """Follow local `$ref`s; merge the referring node's own annotations over the target."""
@@ -58,14 +87,37 @@ class Schema:
     def root_for(self, data: Any) -> dict[str, Any]:
         """Return the effective root schema for `data` (the form's variant for assessments)."""
         form = data.get("form") if isinstance(data, dict) else None
-        for branch in self.doc.get("allOf", []):
-            const = branch.get("if", {}).get("properties", {}).get("form", {}).get("const")
-            if const is not None and const == form:
-                return self.resolve(branch["then"])
-        return self.doc
+        if not isinstance(form, str):
+            return self.doc  # every form's const is a string
+        if form not in self._roots:
+            root = self.doc
+            for branch in self.doc.get("allOf", []):
+                const = branch.get("if", {}).get("properties", {}).get("form", {}).get("const")
+                if const is not None and const == form:
+                    root = self.resolve(branch["then"])
+                    break
+            self._roots[form] = root
+            self._found.setdefault(id(root), {})
+        return self._roots[form]
+
+    def _memo(self, what: str, root: dict[str, Any], path: tuple, find: Callable[[dict, tuple], Any]) -> Any:
+        found = self._found.get(id(root))
+        if found is None:
+            return find(root, path)
+        key = (what, tuple(path))
+        if key not in found:
+            found[key] = find(root, key[1])
+        return found[key]
 
     def at(self, root: dict[str, Any], path: tuple) -> dict[str, Any] | None:
         """Return the resolved subschema for a data path under `root`, or None if there is none."""
+        return self._memo("at", root, path, self._at)
+
+    def labels(self, root: dict[str, Any], path: tuple) -> list[str]:
+        """Return the Japanese titles along a data path (array positions as 「N番目」)."""
+        return list(self._memo("labels", root, path, self._labels))
+
+    def _at(self, root: dict[str, Any], path: tuple) -> dict[str, Any] | None:
         node = self.resolve(root)
         for part in path:
             if isinstance(part, int):
@@ -80,8 +132,7 @@ class Schema:
                 node = self.resolve(props[part])
         return node
 
-    def labels(self, root: dict[str, Any], path: tuple) -> list[str]:
-        """Return the Japanese titles along a data path (array positions as 「N番目」)."""
+    def _labels(self, root: dict[str, Any], path: tuple) -> list[str]:
         out: list[str] = []
         node = self.resolve(root)
         for part in path:
@@ -116,7 +167,8 @@ def validate_file(schema: Schema, loaded: LoadedFile) -> list[ContentProblem]:
     root = schema.root_for(data)
     empty = _check_required_filled(schema, root, loaded)
     blank = {p.item for p in empty}
-    for error in _leaf_errors(schema.validator.iter_errors(data)):
+    errors = () if schema.is_valid(data) else _leaf_errors(schema.validator.iter_errors(data))
+    for error in errors:
         if error.instance is None and _path_text(tuple(error.absolute_path)) in blank:
             continue  # reported once, as a required item left empty
         problems.append(_explain(schema, root, loaded, error))
@@ -126,6 +178,32 @@ def validate_file(schema: Schema, loaded: LoadedFile) -> list[ContentProblem]:
         # without a known form there is no form to point into: only the error on `form` is useful
         problems.extend(_check_unavailable(schema, root, loaded))
     return problems
+
+
+@lru_cache(maxsize=8)
+def _compile(doc: str) -> Callable[[Any], Any]:
+    """Compile a schema (given as JSON text) with fastjsonschema, checking formats as jsonschema does."""
+    schema = json.loads(doc)
+    # jsonschema's own format checks (and none for formats it does not know, such as uri without rfc3987)
+    formats = {name: partial(_conforms, name) for name in set(_formats(schema))}
+    # use_default=False: the check must not fill in defaults (it would change the data it is given)
+    return fastjsonschema.compile(schema, formats=formats, use_default=False)
+
+
+def _conforms(name: str, value: Any) -> bool:
+    return _FORMAT_CHECKER.conforms(value, name)
+
+
+def _formats(node: Any) -> Iterator[str]:
+    """Yield every `format` a schema uses."""
+    if isinstance(node, dict):
+        if isinstance(node.get("format"), str):
+            yield node["format"]
+        for value in node.values():
+            yield from _formats(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _formats(value)
 
 
 def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
@@ -275,14 +353,17 @@ def _nearest_key(schema: Schema, key: str, known: dict[str, Any]) -> tuple[str, 
     return None
 
 
-def _walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
-    yield path, data
+def _walk(data: Any, path: tuple = (), out: list | None = None) -> list[tuple[tuple, Any]]:
+    """Return (path, value) for every value in a data tree, in document order (a list: no nested generators)."""
+    out = [] if out is None else out
+    out.append((path, data))
     if isinstance(data, dict):
         for k, v in data.items():
-            yield from _walk(v, path + (k,))
+            _walk(v, path + (k,), out)
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            yield from _walk(v, path + (i,))
+            _walk(v, path + (i,), out)
+    return out
 
 
 def _check_required_filled(schema: Schema, root: dict, loaded: LoadedFile) -> list[ContentProblem]:

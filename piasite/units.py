@@ -37,7 +37,8 @@ from .writer import write_page
 log = logging.getLogger(__name__)
 
 PROGRAM_DIRS = ("piasite", "templates", "schema")
-LIBRARIES = ("Jinja2", "MarkupSafe", "PyYAML", "markdown-it-py", "jsonschema", "diff-match-patch")
+LIBRARIES = ("Jinja2", "MarkupSafe", "PyYAML", "markdown-it-py", "jsonschema", "fastjsonschema", "diff-match-patch",
+             "fast-diff-match-patch")
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_FORMAT = 7
 
@@ -143,6 +144,7 @@ def run_units(
     shown_root: str = "",
 ) -> None:
     """Build every unit (in `jobs` forked processes when there is more than one) and pass each result to `done`."""
+    schemas.assessment.prepare()
     _WORK.update(
         root=site_root,
         schemas=schemas,

@@ -62,6 +62,27 @@ def test_inline_diff_has_no_confetti_on_real_rows():
     assert checked > 400
 
 
+def test_the_fast_diff_gives_the_diffs_of_the_python_library_on_real_rows(monkeypatch):
+    """The C++ port (fast-diff-match-patch) diffs every real change-log row as diff-match-patch does."""
+    from diff_match_patch import diff_match_patch
+
+    from piasite import history
+
+    python = diff_match_patch()
+    python.Diff_Timeout = history._dmp.Diff_Timeout
+    ops = {0: "=", -1: "-", 1: "+"}
+
+    def slow(a, b, timelimit, checklines, cleanup, counts_only):
+        return [(ops[op], text) for op, text in python.diff_main(a, b, checklines)]
+
+    rows = [row for a in SITE.assessments for v in a.versions for row in v.data.get("change_log") or []]
+    pairs = {(r.get("before") or "", r.get("after") or "") for r in rows}
+    fast = {pair: history._token_diff(*pair) for pair in pairs}
+    monkeypatch.setattr(history.fast_diff_match_patch, "diff", slow)
+    assert {pair: history._token_diff(*pair) for pair in pairs} == fast
+    assert len(pairs) > 300
+
+
 def test_added_and_deleted_rows():
     assert [(s.op, s.text) for s in inline_diff("追加", "庁内連携システム")] == [("insert", "庁内連携システム")]
     assert row_kind("(追加)", "x") == "追加" and row_kind("x", "削除") == "削除" and row_kind("a", "b") == "変更"
