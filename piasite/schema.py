@@ -45,6 +45,7 @@ class Schema:
         # (by id, which stays theirs while they live).
         self._roots: dict[str, dict[str, Any]] = {}
         self._found: dict[int, dict[tuple, Any]] = {id(self.doc): {}}
+        self.compiled = False  # whether validate_file tries the compiled check first (prepare)
 
     @cached_property
     def validator(self) -> Draft202012Validator:
@@ -57,8 +58,13 @@ class Schema:
         return _compile(json.dumps(self.doc, ensure_ascii=False, sort_keys=True))
 
     def prepare(self) -> None:
-        """Compile the fast check now (before worker processes fork, so that they all inherit it)."""
+        """Compile the fast check now (before worker processes fork, so that they all inherit it).
+
+        Compiling costs about as much as validating a hundred files with jsonschema, so only a build
+        of many files does it; until then validate_file uses jsonschema alone (with the same result).
+        """
         _ = self._fast_check
+        self.compiled = True
 
     def is_valid(self, data: Any) -> bool:
         """Return whether `data` is valid, quickly; only False is left for jsonschema to explain.
@@ -167,7 +173,7 @@ def validate_file(schema: Schema, loaded: LoadedFile) -> list[ContentProblem]:
     root = schema.root_for(data)
     empty = _check_required_filled(schema, root, loaded)
     blank = {p.item for p in empty}
-    errors = () if schema.is_valid(data) else _leaf_errors(schema.validator.iter_errors(data))
+    errors = () if schema.compiled and schema.is_valid(data) else _leaf_errors(schema.validator.iter_errors(data))
     for error in errors:
         if error.instance is None and _path_text(tuple(error.absolute_path)) in blank:
             continue  # reported once, as a required item left empty

@@ -133,6 +133,10 @@ def unit_key(org: Organization, folder: Path, shared: str) -> str:
 _WORK: dict = {}
 
 
+# from this many assessments on, compiling the schema's fast check pays for itself (Schema.prepare)
+FAST_VALIDATION_FROM = 20
+
+
 def run_units(
     units: list[Unit],
     site_root: Path,
@@ -144,7 +148,8 @@ def run_units(
     shown_root: str = "",
 ) -> None:
     """Build every unit (in `jobs` forked processes when there is more than one) and pass each result to `done`."""
-    schemas.assessment.prepare()
+    if len(units) >= FAST_VALIDATION_FROM:
+        schemas.assessment.prepare()
     _WORK.update(
         root=site_root,
         schemas=schemas,
