@@ -45,7 +45,6 @@ class Schema:
         # (by id, which stays theirs while they live).
         self._roots: dict[str, dict[str, Any]] = {}
         self._found: dict[int, dict[tuple, Any]] = {id(self.doc): {}}
-        self.compiled = False  # whether validate_file tries the compiled check first (prepare)
 
     @cached_property
     def validator(self) -> Draft202012Validator:
@@ -64,7 +63,11 @@ class Schema:
         of many files does it; until then validate_file uses jsonschema alone (with the same result).
         """
         _ = self._fast_check
-        self.compiled = True
+
+    @property
+    def compiled(self) -> bool:
+        """Whether the fast check is compiled, so that validate_file tries it first."""
+        return "_fast_check" in self.__dict__
 
     def is_valid(self, data: Any) -> bool:
         """Return whether `data` is valid, quickly; only False is left for jsonschema to explain.

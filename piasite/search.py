@@ -7,7 +7,7 @@ words; the search page splits a query into the longest words of that vocabulary 
 the index holds), and ranks pages that contain the exact phrase first (assets/search.js).
 
 Pagefind keeps the whole index in memory while it writes it, so a large site is indexed in parts
-(whole top-level folders at a time) that the search page merges back into one search (mergeIndex).
+(plan_shards) that the search page merges back into one search (mergeIndex).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import hashlib
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import cbor2
@@ -33,16 +32,16 @@ _HEADER = b"pagefind_dcd"
 _BODY = b"data-pagefind-body"
 # Pagefind holds a whole index in memory while it writes it: about 270 MiB plus 15 times the HTML it
 # indexes (measured: 2.8 GiB for 169 MB of pages). A site with more indexed HTML than this is split
-# into several indexes of at most this much each (whole top-level folders: an organisation, the
-# entities, the laws), made one after another, so memory stays near 0.8 GiB whatever the site's size.
+# into several indexes of about this much each (plan_shards), made one after another, so memory
+# stays near 0.8 GiB whatever the site's size.
 SHARD_BYTES = 32 * 1024 * 1024
 
 
 def build_index(site: Path, timeout: int = 600, shard_bytes: int | None = None) -> None:
     """Index `site` with Pagefind and write the Japanese vocabulary and the list of bundles beside it.
 
-    A small site gets one bundle (pagefind/); a large one one bundle per group of top-level folders
-    (pagefind/, pagefind-2/, …), which the search page merges into one search.
+    A small site gets one bundle (pagefind/); a large one several (pagefind/, pagefind-2/, …, as
+    plan_shards shares the pages out), which the search page merges into one search.
     """
     shards = plan_shards(site, SHARD_BYTES if shard_bytes is None else shard_bytes)
     names = [BUNDLE] + [f"{BUNDLE}-{n}" for n in range(2, len(shards) + 1)]
