@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from piasite.pipeline import build  # noqa: E402
+from piasite.build.pipeline import build  # noqa: E402
 
 CONTENT = ROOT / "content"
 FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"

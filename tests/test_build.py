@@ -12,10 +12,10 @@ import yaml
 from bs4 import BeautifulSoup
 
 from piasite import render
-from piasite.content import SITE_FOLDERS, load_site
-from piasite.pipeline import build
-from piasite.schema import Schemas
-from piasite.text import is_iso_date, wareki
+from piasite.model.content import SITE_FOLDERS, load_site
+from piasite.build.pipeline import build
+from piasite.model.schema import Schemas
+from piasite.model.text import is_iso_date, wareki
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

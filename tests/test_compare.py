@@ -6,10 +6,10 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from piasite.compare import SELF_ASSESSED, compare
-from piasite.content import load_site
-from piasite.document import document_sections
-from piasite.schema import Schemas
+from piasite.analysis.compare import SELF_ASSESSED, compare
+from piasite.model.content import load_site
+from piasite.document.sections import document_sections
+from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE, _ = load_site(ROOT / "content", Schemas())

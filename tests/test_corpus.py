@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import corpus  # noqa: E402
 
-from piasite.mynumber import find_numbers, strings  # noqa: E402
+from piasite.model.mynumber import find_numbers, strings  # noqa: E402
 
 N = 30
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import CONTENT, ROOT
-from piasite.loader import load_yaml
+from piasite.model.loader import load_yaml
 
 VERSION = "sample-city/01-sample/2019-02-08.yaml"
 REAL = {
@@ -217,10 +217,10 @@ def test_changes_drafts_the_rows_of_an_edit(sample_content):
 
 
 def test_changes_items_resolve_to_the_changed_items(sample_content):
-    from piasite.document import document_sections
-    from piasite.drafts import diff_to_previous, draft_rows
-    from piasite.itemref import ItemResolver
-    from piasite.pipeline import validate
+    from piasite.document.sections import document_sections
+    from piasite.editing.drafts import diff_to_previous, draft_rows
+    from piasite.document.itemref import ItemResolver
+    from piasite.build.pipeline import validate
 
     run("new-version", "sample-city/01-sample", "--date", "2020-04-01", "--content", str(sample_content))
     new = sample_content / "sample-city/01-sample/2020-04-01.yaml"
@@ -287,7 +287,7 @@ def test_no_progress_line_when_not_on_a_terminal(tmp_path, sample_content):
 def test_progress_shows_stages_on_a_terminal():
     import io
 
-    from piasite.progress import Progress
+    from piasite.build.progress import Progress
 
     stream = io.StringIO()
     progress = Progress(stream, enabled=True, interval=0)

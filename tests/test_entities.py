@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from piasite.content import load_site
-from piasite.entities import collect, company_name, normalize, slug_for
-from piasite.schema import Schemas
+from piasite.model.content import load_site
+from piasite.analysis.entities import collect, company_name, normalize, slug_for
+from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE, _ = load_site(ROOT / "content", Schemas())

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from piasite.loader import load_yaml
-from piasite.schema import Schemas
+from piasite.model.loader import load_yaml
+from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = [

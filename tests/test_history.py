@@ -11,11 +11,11 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from piasite.content import load_site
-from piasite.document import document_sections
-from piasite.history import inline_diff, row_kind
-from piasite.itemref import ItemResolver, tokens
-from piasite.schema import Schemas
+from piasite.model.content import load_site
+from piasite.document.sections import document_sections
+from piasite.analysis.history import inline_diff, row_kind
+from piasite.document.itemref import ItemResolver, tokens
+from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE, _ = load_site(ROOT / "content", Schemas())

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from piasite.pipeline import build
+from piasite.build.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -138,8 +138,8 @@ def test_a_rebuild_does_not_write_through_to_the_previous_site(built, tmp_path):
 
 
 def test_fingerprints_tell_nested_structures_apart():
-    from piasite.render import PageJob
-    from piasite.units import job_fingerprint
+    from piasite.output.render import PageJob
+    from piasite.build.units import job_fingerprint
 
     def fp(params: dict) -> str:
         return job_fingerprint(PageJob("x/index.html", "entity.html", params))
@@ -172,7 +172,7 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
     import copy
 
     from piasite import render
-    from piasite.pipeline import validate
+    from piasite.build.pipeline import validate
 
     site, _ = validate(ROOT / "content")
     extracts = {(a.org.slug, a.slug): render.extract(site, a) for a in site.assessments}
@@ -206,7 +206,7 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
 def test_site_wide_pages_need_only_the_public_data_of_each_version():
     """A build keeps only render.public_data of each version for the site-wide pages; they must come out the same."""
     from piasite import render
-    from piasite.pipeline import validate
+    from piasite.build.pipeline import validate
 
     site, _ = validate(ROOT / "content")
     merged = render.merge(site, {(a.org.slug, a.slug): render.extract(site, a) for a in site.assessments})

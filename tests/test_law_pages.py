@@ -6,9 +6,9 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from piasite.citations import build_index
-from piasite.content import load_site
-from piasite.schema import Schemas
+from piasite.analysis.citations import build_index
+from piasite.model.content import load_site
+from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE, _ = load_site(ROOT / "content", Schemas())

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from piasite.laws import BANGO_HO, JUKI_HO, Citation, find_abbreviations, parse_citations
+from piasite.analysis.laws import BANGO_HO, JUKI_HO, Citation, find_abbreviations, parse_citations
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 SHIKOREI = JUKI_HO + "施行令"

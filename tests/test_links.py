@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from piasite.links import LINK_ATTRS, page_links
+from piasite.output.links import LINK_ATTRS, page_links
 
 
 class _Reference(HTMLParser):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_validate import VERSION, line_of, replace_line, run_cli, tree_digest
 
-from piasite.mynumber import check_digit, find_numbers, is_my_number
+from piasite.model.mynumber import check_digit, find_numbers, is_my_number
 
 # the vectors of ../shared/DOMAIN.md
 VALID = ["123456789018", "621498320257"]

@@ -11,11 +11,11 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from piasite import pipeline
-from piasite.content import load_site
-from piasite.errors import BuildError
-from piasite.links import check_links
-from piasite.render import Page
-from piasite.schema import Schemas
+from piasite.model.content import load_site
+from piasite.model.errors import BuildError
+from piasite.output.links import check_links
+from piasite.output.render import Page
+from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE, _ = load_site(ROOT / "content", Schemas())

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from piasite.content import load_site
-from piasite.document import document_sections
-from piasite.itemref import ItemResolver
-from piasite.schema import Schemas
-from piasite.tree import get_path
-from tools.reconstruct import _Row, dump, reconstruct, undo_row, undo_rows
+from piasite.model.content import load_site
+from piasite.document.sections import document_sections
+from piasite.document.itemref import ItemResolver
+from piasite.model.schema import Schemas
+from piasite.document.tree import get_path
+from piasite.editing.reconstruct import _Row, dump, reconstruct, undo_row, undo_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 MIYAGI = "content/miyagi-pref/07-juki-net"

@@ -18,9 +18,9 @@ from bs4 import BeautifulSoup
 
 from piasite import render
 from piasite.cli import main
-from piasite.loader import _Loader
-from piasite.pipeline import build, validate
-from piasite.schema import Schemas
+from piasite.model.loader import _Loader
+from piasite.build.pipeline import build, validate
+from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -162,7 +162,7 @@ def test_a_failure_of_the_search_index_leaves_the_previous_site(tmp_path, monkey
     def broken(folder: Path) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("piasite.pipeline.build_index", broken)
+    monkeypatch.setattr("piasite.build.pipeline.build_index", broken)
     assert main(["build", "--content", str(ROOT / "tests/fixtures/content"), "--out", str(out)]) == 1
     assert _tree_digest(out) == before
     assert _leftovers(tmp_path) == []
@@ -182,9 +182,9 @@ def test_a_template_error_or_an_exception_while_rendering_leaves_the_previous_si
         monkeypatch.setattr(render, "make_environment", broken_environment)
     elif failure == "exception in an assessment":
         # the program did not change, so --full makes the build render the assessments again
-        monkeypatch.setattr("piasite.render.assessment_pages", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr("piasite.output.render.assessment_pages", lambda *a, **k: 1 / 0)
     else:
-        monkeypatch.setattr("piasite.pipeline.site_page_jobs", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr("piasite.build.pipeline.site_page_jobs", lambda *a, **k: 1 / 0)
     status = main(["build", "--content", str(ROOT / "tests/fixtures/content"), "--out", str(out), "--full"])
     err = capsys.readouterr().err
     assert status == 1 and "Traceback" not in err and "出力は変更していません" in err

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from conftest import _QuietHandler
 
-from piasite.search import BUNDLES, VOCABULARY, build_index, plan_shards
+from piasite.output.search import BUNDLES, VOCABULARY, build_index, plan_shards
 
 # (query, the organisation whose assessment must be among the first three results), each taken
 # from the source texts (where: the "source" field); tools/search_quality.py measures the same list.

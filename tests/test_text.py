@@ -7,8 +7,8 @@ import unicodedata
 import pytest
 from bs4 import BeautifulSoup
 
-from piasite.fold import fold
-from piasite.text import markdown, time_tag, wareki
+from piasite.model.fold import fold
+from piasite.model.text import markdown, time_tag, wareki
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from piasite.loader import MAX_FILE_BYTES
+from piasite.model.loader import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = Path("sample-city/01-sample/2019-02-08.yaml")
@@ -311,7 +311,7 @@ def test_github_format_prints_annotations_on_the_lines(sample_content):
 
 def test_github_annotation_escapes_newlines_and_property_separators():
     from piasite.cli import github_annotation
-    from piasite.errors import ContentProblem
+    from piasite.model.errors import ContentProblem
 
     text = github_annotation(ContentProblem("a,b:c.yaml", 3, 4, "1行目\n2行目 100%", severity="warning"))
     assert text == "::warning file=a%2Cb%3Ac.yaml,line=3,col=4::1行目%0A2行目 100%25"

@@ -134,7 +134,7 @@ def run_build(content: Path, out: Path, search: bool) -> Run:
 
 def _child(content: str, out: str, search: str) -> None:
     """In the subprocess: build and print the BuildResult's figures as JSON."""
-    from piasite.pipeline import build
+    from piasite.build.pipeline import build
 
     t = time.perf_counter()
     result = build(Path(content), Path(out), search=search == "1")

@@ -31,7 +31,7 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 import corpus_names as names  # noqa: E402
 from corpus_vary import Context, Template, first_version, next_version, target  # noqa: E402
 
-from piasite.mynumber import find_numbers  # noqa: E402
+from piasite.model.mynumber import find_numbers  # noqa: E402
 
 FORM_WEIGHTS = {"基礎項目評価書": 64, "重点項目評価書": 18, "全項目評価書": 12, "概要": 6}
 FULL_SEEDS = [

@@ -122,10 +122,10 @@ def resolvable_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """
     rows = list(data.get("change_log") or [])
     try:
-        from piasite.content import Site, Version
-        from piasite.document import document_sections
-        from piasite.itemref import ItemResolver
-        from piasite.schema import Schemas
+        from piasite.model.content import Site, Version
+        from piasite.document.sections import document_sections
+        from piasite.document.itemref import ItemResolver
+        from piasite.model.schema import Schemas
 
         version = Version(dt.date(2000, 1, 1), data, "", None)  # type: ignore[arg-type]
         resolver = ItemResolver(document_sections(Site([], Schemas()), version, ""))

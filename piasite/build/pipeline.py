@@ -11,19 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import units
-from .content import Assessment, Organization, Scanned, Site, display_path, load_site, scan
-from .errors import BuildError, ContentErrors, ContentProblem
-from .history import analyse
-from .links import BrokenLink, check_pages
+from ..model.content import Assessment, Organization, Scanned, Site, display_path, load_site, scan
+from ..model.errors import BuildError, ContentErrors, ContentProblem
+from ..analysis.history import analyse
+from ..output.links import BrokenLink, check_pages
 from .progress import Progress
-from .render import merge, site_page_jobs
-from .schema import Schemas
-from .search import build_index
-from .writer import Stage, unchanged
+from ..output.render import merge, site_page_jobs
+from ..model.schema import Schemas
+from ..output.search import build_index
+from ..output.writer import Stage, unchanged
 
 log = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 
 
 @dataclass

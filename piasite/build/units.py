@@ -26,20 +26,20 @@ from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import render
-from .content import Assessment, Organization, Site, Version, display_path, load_assessment, version_files
-from .errors import ContentProblem
-from .history import analyse
-from .links import PageLinks, read_page
-from .schema import Schemas
-from .writer import write_page
+from ..output import render
+from ..model.content import Assessment, Organization, Site, Version, display_path, load_assessment, version_files
+from ..model.errors import ContentProblem
+from ..analysis.history import analyse
+from ..output.links import PageLinks, read_page
+from ..model.schema import Schemas
+from ..output.writer import write_page
 
 log = logging.getLogger(__name__)
 
 PROGRAM_DIRS = ("piasite", "templates", "schema")
 LIBRARIES = ("Jinja2", "MarkupSafe", "PyYAML", "markdown-it-py", "jsonschema", "fastjsonschema", "diff-match-patch",
              "fast-diff-match-patch")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CACHE_FORMAT = 7
 
 

@@ -18,7 +18,7 @@ from jsonschema.exceptions import ValidationError
 from .errors import ContentProblem
 from .loader import LoadedFile
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FORMAT_CHECKER = FormatChecker()
 _TYPE_NAMES = {

@@ -15,9 +15,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .content import ORG_FILE, SLUG, VERSION_NAME
-from .errors import BuildError
-from .schema import SCHEMA_DIR, Schema, Schemas
+from ..model.content import ORG_FILE, SLUG, VERSION_NAME
+from ..model.errors import BuildError
+from ..model.schema import SCHEMA_DIR, Schema, Schemas
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .fold import fold
+from ..model.fold import fold
 
 __all__ = ["BANGO_HO", "BUILTIN_ABBREVIATIONS", "Citation", "JUKI_HO", "find_abbreviations", "parse_citations"]
 

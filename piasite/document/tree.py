@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .schema import Schema, parse_item_path
+from ..model.schema import Schema, parse_item_path
 
 _META_KEYS = {
     "form", "form_version", "status", "public_comment", "ended_on", "reconstructed", "unavailable", "date_note",

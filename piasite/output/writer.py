@@ -16,7 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .errors import BuildError
+from ..model.errors import BuildError
 from .render import Page
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from .drafts import diff_to_previous, draft_rows, format_rows
-from .errors import BuildError
-from .pipeline import validate
+from ..model.errors import BuildError
+from ..build.pipeline import validate
 from .scaffold import new_assessment, new_version, parse_target
 
 

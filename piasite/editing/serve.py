@@ -23,12 +23,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 
-from .errors import BuildError, ContentErrors
-from .pipeline import build
+from ..model.errors import BuildError, ContentErrors
+from ..build.pipeline import build
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WATCHED = ("templates", "static", "schema")
 PREFIX = "/__preview/"
 

@@ -13,18 +13,18 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .citations import CitationIndex, assessment_citations, merge_citations
-from .compare import Comparison, assessment_answers, merge_answers
-from .content import Assessment, Organization, Site, Version
-from .document import choice_sets, document_sections, page_ids
-from .entities import KINDS, Entity, assessment_mentions, by_kind, merge_mentions, page_entity_links
-from .glance import build_glance
-from .laws import Citation
-from .text import is_iso_date, markdown, markdown_links, plain, time_tag, wareki
+from ..analysis.citations import CitationIndex, assessment_citations, merge_citations
+from ..analysis.compare import Comparison, assessment_answers, merge_answers
+from ..model.content import Assessment, Organization, Site, Version
+from ..document.sections import choice_sets, document_sections, page_ids
+from ..analysis.entities import KINDS, Entity, assessment_mentions, by_kind, merge_mentions, page_entity_links
+from ..analysis.glance import build_glance
+from ..analysis.laws import Citation
+from ..model.text import is_iso_date, markdown, markdown_links, plain, time_tag, wareki
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 
 
 @dataclass

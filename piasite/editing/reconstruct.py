@@ -33,17 +33,15 @@ from typing import Any
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from piasite.content import load_site  # noqa: E402
-from piasite.document import document_sections  # noqa: E402
-from piasite.errors import ContentErrors  # noqa: E402
-from piasite.itemref import ItemResolver  # noqa: E402
-from piasite.itemref import normalize as _nfkc  # noqa: E402
-from piasite.pipeline import validate  # noqa: E402
-from piasite.schema import Schemas, parse_item_path  # noqa: E402
-from piasite.text import wareki  # noqa: E402
-from piasite.tree import get_path  # noqa: E402
+from ..build.pipeline import validate
+from ..document.itemref import ItemResolver
+from ..document.itemref import normalize as _nfkc
+from ..document.sections import document_sections
+from ..document.tree import get_path
+from ..model.content import load_site
+from ..model.errors import ContentErrors
+from ..model.schema import Schemas, parse_item_path
+from ..model.text import wareki
 
 ADDED = {"追加", "(追加)", "新規", "(新規)"}
 DELETED = {"削除", "(削除)"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .content import Site, Version
+from ..model.content import Site, Version
 from .tree import Node, TreeBuilder
 
 

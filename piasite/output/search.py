@@ -21,8 +21,8 @@ from pathlib import Path
 
 import cbor2
 
-from .content import SITE_FOLDERS
-from .errors import BuildError
+from ..model.content import SITE_FOLDERS
+from ..model.errors import BuildError
 
 BUNDLE = "pagefind"
 VOCABULARY = "pagefind/vocabulary.json"
