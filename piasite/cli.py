@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from .analysis.entities import KINDS
-from .model.errors import BuildError, ContentErrors, ContentProblem
 from .build.pipeline import BrokenLinks, BuildResult, build, validate
 from .build.progress import Progress
+from .model.errors import BuildError, ContentErrors, ContentProblem
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 STAGES = {"validate": "検証", "assessments": "評価書ごとの検証・生成", "site pages": "サイト全体のページ", "render": "ページ生成", "links": "リンク確認", "write": "書き出し", "search index": "検索インデックス"}

@@ -11,11 +11,11 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from piasite import render
-from piasite.model.content import SITE_FOLDERS, load_site
 from piasite.build.pipeline import build
+from piasite.model.content import SITE_FOLDERS, load_site
 from piasite.model.schema import Schemas
 from piasite.model.text import is_iso_date, wareki
+from piasite.output import render
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

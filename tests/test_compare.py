@@ -7,8 +7,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from piasite.analysis.compare import SELF_ASSESSED, compare
-from piasite.model.content import load_site
 from piasite.document.sections import document_sections
+from piasite.model.content import load_site
 from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import CONTENT, ROOT
+
 from piasite.model.loader import load_yaml
 
 VERSION = "sample-city/01-sample/2019-02-08.yaml"
@@ -217,10 +217,10 @@ def test_changes_drafts_the_rows_of_an_edit(sample_content):
 
 
 def test_changes_items_resolve_to_the_changed_items(sample_content):
+    from piasite.build.pipeline import validate
+    from piasite.document.itemref import ItemResolver
     from piasite.document.sections import document_sections
     from piasite.editing.drafts import diff_to_previous, draft_rows
-    from piasite.document.itemref import ItemResolver
-    from piasite.build.pipeline import validate
 
     run("new-version", "sample-city/01-sample", "--date", "2020-04-01", "--content", str(sample_content))
     new = sample_content / "sample-city/01-sample/2020-04-01.yaml"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from piasite.model.content import load_site
 from piasite.analysis.entities import collect, company_name, normalize, slug_for
+from piasite.model.content import load_site
 from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from piasite.model.errors import ContentErrors
 from piasite.build.pipeline import validate
+from piasite.model.errors import ContentErrors
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests/fixtures/content/sample-city"

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from piasite.model.content import load_site
-from piasite.document.sections import document_sections
 from piasite.analysis.history import inline_diff, row_kind
 from piasite.document.itemref import ItemResolver, tokens
+from piasite.document.sections import document_sections
+from piasite.model.content import load_site
 from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent

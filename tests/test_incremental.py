@@ -138,8 +138,8 @@ def test_a_rebuild_does_not_write_through_to_the_previous_site(built, tmp_path):
 
 
 def test_fingerprints_tell_nested_structures_apart():
-    from piasite.output.render import PageJob
     from piasite.build.units import job_fingerprint
+    from piasite.output.render import PageJob
 
     def fp(params: dict) -> str:
         return job_fingerprint(PageJob("x/index.html", "entity.html", params))

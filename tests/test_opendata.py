@@ -10,12 +10,12 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from piasite import pipeline
+from piasite.build import pipeline
 from piasite.model.content import load_site
 from piasite.model.errors import BuildError
+from piasite.model.schema import Schemas
 from piasite.output.links import check_links
 from piasite.output.render import Page
-from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE, _ = load_site(ROOT / "content", Schemas())

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from piasite.model.content import load_site
-from piasite.document.sections import document_sections
 from piasite.document.itemref import ItemResolver
-from piasite.model.schema import Schemas
+from piasite.document.sections import document_sections
 from piasite.document.tree import get_path
 from piasite.editing.reconstruct import _Row, dump, reconstruct, undo_row, undo_rows
+from piasite.model.content import load_site
+from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 MIYAGI = "content/miyagi-pref/07-juki-net"

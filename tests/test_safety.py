@@ -16,11 +16,11 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from piasite import render
+from piasite.build.pipeline import build, validate
 from piasite.cli import main
 from piasite.model.loader import _Loader
-from piasite.build.pipeline import build, validate
 from piasite.model.schema import Schemas
+from piasite.output import render
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import ROOT
 
 VERSION = "sample-city/01-sample/2019-02-08.yaml"

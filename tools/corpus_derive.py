@@ -122,9 +122,9 @@ def resolvable_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """
     rows = list(data.get("change_log") or [])
     try:
-        from piasite.model.content import Site, Version
-        from piasite.document.sections import document_sections
         from piasite.document.itemref import ItemResolver
+        from piasite.document.sections import document_sections
+        from piasite.model.content import Site, Version
         from piasite.model.schema import Schemas
 
         version = Version(dt.date(2000, 1, 1), data, "", None)  # type: ignore[arg-type]

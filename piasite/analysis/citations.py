@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..document.tree import _META_KEYS, nearest_id
 from ..model.content import Assessment, Site
 from .laws import Citation, article_key, find_abbreviations, law_key, parse_citations
-from ..document.tree import _META_KEYS, nearest_id
 
 
 @dataclass

@@ -14,9 +14,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from ..model.content import Assessment, Site
 from ..document.sections import document_sections
 from ..document.tree import Node, get_path
+from ..model.content import Assessment, Site
 
 # option lists (schema $defs, as choice_set ids) whose answers are the organisation's own assessment
 SELF_ASSESSED = {

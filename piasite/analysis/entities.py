@@ -15,8 +15,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..model.content import Assessment, Site
 from ..document.tree import nearest_id
+from ..model.content import Assessment, Site
 
 # kind slug → (Japanese name of the kind, role of a mention)
 KINDS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model.schema import Schema
 from ..document.tree import get_path, make_id, unavailable_notes
+from ..model.schema import Schema
 
 RATINGS = ("特に力を入れている", "十分である", "課題が残されている")
 UNANSWERED = "記載なし"

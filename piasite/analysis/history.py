@@ -19,12 +19,12 @@ from typing import Any
 import fast_diff_match_patch
 from diff_match_patch import diff_match_patch
 
-from ..model.content import Assessment, Site, Version
-from ..document.sections import document_sections, page_ids
-from ..model.errors import ContentProblem
 from ..document.itemref import ItemResolver, Resolved
-from ..model.schema import Schema
+from ..document.sections import document_sections, page_ids
 from ..document.tree import _META_KEYS, get_path, nearest_id
+from ..model.content import Assessment, Site, Version
+from ..model.errors import ContentProblem
+from ..model.schema import Schema
 
 ADDED_MARKS = {"追加", "(追加)", "（追加）", "新規", "(新規)", "（新規）"}
 DELETED_MARKS = {"削除", "(削除)", "（削除）"}

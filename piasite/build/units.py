@@ -26,12 +26,12 @@ from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from ..output import render
+from ..analysis.history import analyse
 from ..model.content import Assessment, Organization, Site, Version, display_path, load_assessment, version_files
 from ..model.errors import ContentProblem
-from ..analysis.history import analyse
-from ..output.links import PageLinks, read_page
 from ..model.schema import Schemas
+from ..output import render
+from ..output.links import PageLinks, read_page
 from ..output.writer import write_page
 
 log = logging.getLogger(__name__)

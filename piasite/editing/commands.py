@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .drafts import diff_to_previous, draft_rows, format_rows
-from ..model.errors import BuildError
 from ..build.pipeline import validate
+from ..model.errors import BuildError
+from .drafts import diff_to_previous, draft_rows, format_rows
 from .scaffold import new_assessment, new_version, parse_target
 
 

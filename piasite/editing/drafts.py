@@ -14,11 +14,11 @@ from typing import Any
 
 import yaml
 
-from ..model.content import Assessment, Site, Version
-from ..document.sections import document_sections
 from ..analysis.history import EntryChange, ItemChange, VersionDiff, version_diff
 from ..document.itemref import ItemResolver, marker, normalize
+from ..document.sections import document_sections
 from ..document.tree import Node
+from ..model.content import Assessment, Site, Version
 
 ADDED, DELETED = "追加", "削除"
 

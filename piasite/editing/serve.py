@@ -23,8 +23,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 
-from ..model.errors import BuildError, ContentErrors
 from ..build.pipeline import build
+from ..model.errors import BuildError, ContentErrors
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ..analysis.citations import CitationIndex, assessment_citations, merge_citations
 from ..analysis.compare import Comparison, assessment_answers, merge_answers
-from ..model.content import Assessment, Organization, Site, Version
-from ..document.sections import choice_sets, document_sections, page_ids
 from ..analysis.entities import KINDS, Entity, assessment_mentions, by_kind, merge_mentions, page_entity_links
 from ..analysis.glance import build_glance
 from ..analysis.laws import Citation
+from ..document.sections import choice_sets, document_sections, page_ids
+from ..model.content import Assessment, Organization, Site, Version
 from ..model.text import is_iso_date, markdown, markdown_links, plain, time_tag, wareki
 
 log = logging.getLogger(__name__)
