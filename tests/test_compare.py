@@ -20,7 +20,7 @@ def test_every_self_assessed_item_of_every_assessment_is_compared():
     for a in SITE.assessments:
         for s in document_sections(SITE, a.latest, a.org.name):
             for n in s.walk():
-                if n.value_kind == "choice" and n.extra.get("choice_set") in SELF_ASSESSED:
+                if n.value_kind == "choice" and n.choice_set in SELF_ASSESSED:
                     expected[(a.org.slug, n.id)] = n.value or ""
     comparison = compare(SITE)
     got = {(ans.assessment.org.slug, ans.anchor): ans.value for q in comparison.questions for ans in q.answers}

@@ -14,9 +14,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from ..document.sections import document_sections
 from ..document.tree import Node, get_path
-from ..model.content import Assessment, Site
+from ..model.content import Assessment
 
 # option lists (schema $defs, as choice_set ids) whose answers are the organisation's own assessment
 SELF_ASSESSED = {
@@ -93,16 +92,12 @@ class Comparison:
     incidents: list[Answer]
 
 
-def compare(site: Site) -> Comparison:
-    """Collect every self-assessed answer of the latest versions."""
-    return merge_answers([(a, assessment_answers(site, a)) for a in site.assessments])
-
-
-def assessment_answers(site: Site, assessment: Assessment) -> list[tuple]:
-    """Return (form, question key, file, value, anchor, incident detail or None) for each self-assessed item."""
+def assessment_answers(assessment: Assessment, sections: list[Node]) -> list[tuple]:
+    """Return (form, question key, file, value, anchor, incident detail or None) for each self-assessed item
+    of an assessment's latest version, whose document `sections` are given."""
     out: list[tuple] = []
     form = assessment.latest.data["form"]
-    for section in document_sections(site, assessment.latest, assessment.org.name):
+    for section in sections:
         _walk(section, [], "", assessment, form, out)
     return out
 
@@ -123,19 +118,19 @@ def merge_answers(per_assessment: list[tuple[Assessment, list[tuple]]]) -> Compa
 
 
 def _walk(node: Node, labels: list[str], file: str, assessment: Assessment, form: str, out: list[tuple]) -> None:
-    path = node.extra.get("path") or ()
+    path = node.path or ()
     is_file = len(path) == 3 and path[0] == "files" and node.kind == "section"
     if is_file:
         file = node.label
     elif node.label:
         labels = labels + [node.label]
-    if node.kind == "item" and node.value_kind == "choice" and node.extra.get("choice_set") in SELF_ASSESSED:
+    if node.kind == "item" and node.value_kind == "choice" and node.choice_set in SELF_ASSESSED:
         value = (
             node.value
             if node.value not in (None, "")
             else (UNAVAILABLE if node.unavailable is not None else NOT_STATED)
         )
-        incident = node.extra.get("choice_set") == INCIDENT and value == "発生あり"
+        incident = node.choice_set == INCIDENT and value == "発生あり"
         out.append((form, tuple(labels), file, str(value), node.id, _incident_detail(node, assessment) if incident else None))
     for child in node.children:
         _walk(child, labels, file, assessment, form, out)
@@ -143,7 +138,7 @@ def _walk(node: Node, labels: list[str], file: str, assessment: Assessment, form
 
 def _incident_detail(node: Node, assessment: Assessment) -> str:
     """Return the 「その内容」 written beside a 重大事故 answer, if the data has it."""
-    parent = get_path(assessment.latest.data, (node.extra.get("path") or ())[:-1])
+    parent = get_path(assessment.latest.data, (node.path or ())[:-1])
     if isinstance(parent, dict):
         for key in ("incident_content", "incident_detail", "content"):
             if parent.get(key):

@@ -20,7 +20,7 @@ import fast_diff_match_patch
 from diff_match_patch import diff_match_patch
 
 from ..document.itemref import ItemResolver, Resolved
-from ..document.sections import document_sections, page_ids
+from ..document.sections import Documents
 from ..document.tree import _META_KEYS, get_path, nearest_id
 from ..model.content import Assessment, Site, Version
 from ..model.errors import ContentProblem
@@ -157,15 +157,10 @@ def change_entries(resolver: ItemResolver, rows: list[dict[str, Any]]) -> list[C
     return out
 
 
-def version_entries(site: Site, assessment: Assessment, version: Version) -> list[ChangeEntry]:
-    """Return a version's change log resolved against its own document, computed once per version
-    (the 新旧対照表 and the diff from the previous version both need it)."""
-    cached = getattr(version, "_change_entries", None)
-    if cached is None:
-        resolver = ItemResolver(document_sections(site, version, assessment.org.name))
-        cached = change_entries(resolver, version.data.get("change_log") or [])
-        version._change_entries = cached  # type: ignore[attr-defined]
-    return cached
+def version_entries(docs: Documents, assessment: Assessment, version: Version) -> list[ChangeEntry]:
+    """Return a version's change log resolved against its own document."""
+    resolver = ItemResolver(docs.of(version, assessment.org.name).sections)
+    return change_entries(resolver, version.data.get("change_log") or [])
 
 
 def group_by_date(entries: list[ChangeEntry]) -> list[ChangeDate]:
@@ -343,9 +338,14 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def version_diff(site: Site, assessment: Assessment, old: Version, new: Version) -> VersionDiff:
-    """Compare two versions of an assessment item by item and check the newer change log against it."""
-    schema = site.schemas.assessment
+def version_diff(
+    docs: Documents, assessment: Assessment, old: Version, new: Version, logged: list[ChangeEntry] | None = None
+) -> VersionDiff:
+    """Compare two versions of an assessment item by item and check the newer change log against it.
+
+    `logged` is the newer version's change log resolved (version_entries), when the caller has it.
+    """
+    schema = docs.schemas.assessment
     a, b = flatten(schema, old.data), flatten(schema, new.data)
     sections: dict[str, SectionDiff] = {}
     order = _section_order(schema, new.data)
@@ -353,7 +353,7 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
     def section_for(title: str) -> SectionDiff:
         return sections.setdefault(title, SectionDiff(title))
 
-    ids = page_ids(site, new, assessment.org.name)
+    ids = docs.of(new, assessment.org.name).ids
 
     def new_anchor(path: tuple) -> str | None:
         return nearest_id(path, new.data, ids) or None
@@ -417,7 +417,8 @@ def version_diff(site: Site, assessment: Assessment, old: Version, new: Version)
         changes.append(change)
         section_for(leaf.section).changes.append(change)
     # the change-log rows the newer version dates after the older one
-    rows = [e for e in version_entries(site, assessment, new) if old.iso < str(e.row.get("date")) <= new.iso]
+    logged = version_entries(docs, assessment, new) if logged is None else logged
+    rows = [e for e in logged if old.iso < str(e.row.get("date")) <= new.iso]
     undeclared, unmatched, unresolved = declared_vs_actual(changes, entries, rows)
     ordered = [sections[t] for t in order if t in sections] + [s for t, s in sections.items() if t not in order]
     return VersionDiff(old, new, ordered, rows, undeclared, unmatched, unresolved)
@@ -517,13 +518,17 @@ class AssessmentHistory:
     diffs: dict[str, VersionDiff]  # keyed by the newer version's ISO date
 
 
-def analyse(site: Site) -> tuple[dict[tuple[str, str], AssessmentHistory], list[ContentProblem]]:
-    """Compute every assessment's history and the warnings editors should see."""
+def analyse(site: Site, docs: Documents | None = None) -> tuple[dict[tuple[str, str], AssessmentHistory], list[ContentProblem]]:
+    """Compute every assessment's history and the warnings editors should see.
+
+    `docs` holds the versions' documents for the caller to reuse (the pages render them too).
+    """
+    docs = docs or Documents(site.schemas)
     histories: dict[tuple[str, str], AssessmentHistory] = {}
     warnings: list[ContentProblem] = []
     for assessment in site.assessments:
         latest = assessment.latest
-        entries = version_entries(site, assessment, latest)
+        entries = version_entries(docs, assessment, latest)
         for e in entries:
             if e.resolved is None:
                 line, col = latest.loaded.position(("change_log", e.number - 1, "item"))
@@ -540,7 +545,7 @@ def analyse(site: Site) -> tuple[dict[tuple[str, str], AssessmentHistory], list[
                 )
         diffs: dict[str, VersionDiff] = {}
         for old, new in zip(assessment.versions, assessment.versions[1:], strict=False):
-            diff = version_diff(site, assessment, old, new)
+            diff = version_diff(docs, assessment, old, new, entries if new is latest else None)
             diffs[new.iso] = diff
             warnings.extend(_diff_warnings(diff))
         histories[(assessment.org.slug, assessment.slug)] = AssessmentHistory(assessment, group_by_date(entries), diffs)

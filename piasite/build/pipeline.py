@@ -48,7 +48,7 @@ def validate(content: Path, progress: Progress | None = None) -> tuple[Site, lis
     if errors:
         raise ContentErrors(errors)
     progress.stage("版の違いを比較中")
-    site.histories, history_warnings = analyse(site)
+    _histories, history_warnings = analyse(site)
     progress.clear()
     return site, [p for p in problems if p.severity != "error"] + history_warnings
 
@@ -169,7 +169,7 @@ def build(
             if broken and strict:
                 raise BrokenLinks(broken)
             result.broken_links = broken
-            result.report = site.report
+            result.report = merged.report
             stage.copy_assets(STATIC_DIR)
             result.files = len(records) + len(assets)
             if search:

@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..analysis.history import analyse
+from ..document.sections import Documents
 from ..model.content import Assessment, Organization, Site, Version, display_path, load_assessment, version_files
 from ..model.errors import ContentProblem
 from ..model.schema import Schemas
@@ -226,14 +227,16 @@ def _run(unit: Unit) -> UnitResult:
         return result
     org.assessments.append(assessment)
     site = Site([org], schemas, aliases=_WORK["aliases"])
+    docs = Documents(schemas)
     try:
-        site.histories, warnings = analyse(site)
+        histories, warnings = analyse(site, docs)
         problems.extend(warnings)
-        result.extract = render.extract(site, assessment)
-        render.link_document(site, assessment, result.extract, site.aliases)
-        history = site.histories.get((org.slug, assessment.slug))
+        result.extract = render.extract(docs, assessment)
+        latest = render.link_document(docs.of(assessment.latest, org.name), result.extract, site.aliases)
+        history = histories.get((org.slug, assessment.slug))
         shared: dict[frozenset[str], frozenset[str]] = {}
-        for page in render.assessment_pages(env, site, assessment, history, render.PageContext(site)):
+        pages = render.assessment_pages(env, site, docs, latest, assessment, history, render.PageContext(site))
+        for page in pages:
             rec = record(page, *write_page(stage, page))
             if rec.links is not None:  # the same ids on two pages are kept (and cached) once
                 rec.links = dataclasses.replace(rec.links, ids=shared.setdefault(rec.links.ids, rec.links.ids))

@@ -175,7 +175,7 @@ class ItemResolver:
     def _index(self, node: Node, markers: list, labels: list, file_index: int, shape: list) -> None:
         markers = markers + [marker(node.label)]
         labels = labels + [node.label]
-        path = node.extra.get("path") or ()
+        path = node.path or ()
         if len(path) >= 2 and path[0] == "files" and isinstance(path[1], int):
             file_index = path[1] + 1
         self.entries.append(_Entry(node, markers, labels, file_index))
@@ -236,7 +236,7 @@ class ItemResolver:
                     node = found if found is not base else node
         # exact: every marker matched, and the words agree with the labels (a mistyped Ⅵ for Ⅳ does not)
         exact = best_matched == len(query) and best_last == len(query) - 1 and best_agreement >= 0.5
-        return Resolved(node.id, node.extra.get("path") or (), node.label, exact)
+        return Resolved(node.id, node.path or (), node.label, exact)
 
     def _by_words(self, words: list[str]) -> Resolved | None:
         """Resolve a text with no markers at all by the labels on a node's path (「表紙 評価書名」)."""
@@ -248,7 +248,7 @@ class ItemResolver:
         if score < 0.8:
             return None
         node = self.entries[index].node
-        return Resolved(node.id, node.extra.get("path") or (), node.label, False)
+        return Resolved(node.id, node.path or (), node.label, False)
 
 
 def _match(query: list, markers: list) -> tuple[int, int | None, int]:

@@ -1,33 +1,70 @@
-"""The document tree of one version: its sections in the form's order, ready for templates and lookups."""
+"""The document of one version: its sections in the form's order, the ids on its page, and the links
+laid over its text, ready for templates and lookups."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 from ..model.content import Site, Version
+from ..model.schema import Schemas
 from .tree import Node, TreeBuilder
 
 
+@dataclass(frozen=True)
+class Document:
+    """A version's page content. Built once; links are laid over it as a new Document (with_links)."""
+
+    sections: list[Node]
+    ids: frozenset[str]
+    # node id → [(start, end, site path)] within the node's text (markdown_links keeps them in order)
+    links: Mapping[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    # node id → site path the node's heading links to (an entry titled by a name: 提供先1: 岩手県)
+    heading_links: Mapping[str, str] = field(default_factory=dict)
+
+    def with_links(self, links: Mapping[str, list], heading_links: Mapping[str, str]) -> Document:
+        """Return the same document with these links over its text and headings."""
+        return Document(self.sections, self.ids, links, heading_links)
+
+
+def build_document(schemas: Schemas, version: Version, org_name: str = "") -> Document:
+    """Build the document of a version (its sections and their ids)."""
+    sections = _build_sections(schemas, version, org_name)
+    return Document(sections, frozenset(n.id for section in sections for n in section.walk()))
+
+
+class Documents:
+    """The documents of the versions one build step works on, each built once, on first use.
+
+    History, extracts and pages all read the same versions' documents; this keeps them for as long
+    as the step runs, without storing anything on the versions themselves.
+    """
+
+    def __init__(self, schemas: Schemas):
+        self.schemas = schemas
+        self._built: dict[int, tuple[Version, Document]] = {}
+
+    def of(self, version: Version, org_name: str = "") -> Document:
+        """Return the document of a version."""
+        known = self._built.get(id(version))
+        if known is None:
+            # the version is kept with its document, so its id cannot be reused while this lives
+            known = self._built[id(version)] = (version, build_document(self.schemas, version, org_name))
+        return known[1]
+
+
 def document_sections(site: Site, version: Version, org_name: str = "") -> list[Node]:
-    """Return the top-level sections of a version in the form's order (built once per version)."""
-    cached = getattr(version, "_sections", None)
-    if cached is not None:
-        return cached
-    sections = _build_sections(site, version, org_name)
-    version._sections = sections  # type: ignore[attr-defined]
-    return sections
+    """Return the top-level sections of a version in the form's order (built anew: use Documents to share)."""
+    return _build_sections(site.schemas, version, org_name)
 
 
-def page_ids(site: Site, version: Version, org_name: str = "") -> set[str]:
-    """Return every id on a version's document page."""
-    return {n.id for section in document_sections(site, version, org_name) for n in section.walk()}
-
-
-def _build_sections(site: Site, version: Version, org_name: str) -> list[Node]:
-    builder = TreeBuilder(site.schemas.assessment, version.data)
+def _build_sections(schemas: Schemas, version: Version, org_name: str) -> list[Node]:
+    builder = TreeBuilder(schemas.assessment, version.data)
     data = version.data
     form = data["form"]
     cover = builder.section(("cover",), 2, node_id="cover")
     # the cover also prints the body and the date, which the data takes from organization.yaml and the file name
-    after_title = next((i + 1 for i, c in enumerate(cover.children) if c.extra.get("key") == "title"), 0)
+    after_title = next((i + 1 for i, c in enumerate(cover.children) if c.key == "title"), 0)
     cover.children[after_title:after_title] = [
         Node("item", "cover-organization", "評価実施機関名", 3, value=org_name),
         Node("item", "cover-published", "公表日", 3, value_kind="date", value=version.iso),
@@ -39,16 +76,16 @@ def _build_sections(site: Site, version: Version, org_name: str) -> list[Node]:
         sch = builder.prop_schema(("files", 0, key))
         parent = Node("section", node_id, sch.get("title", key), 2)
         if sch.get("x-title-note"):
-            parent.extra["title_note"] = sch["x-title-note"]
+            parent.title_note = sch["x-title-note"]
         name_title = builder.prop_schema(("files", 0, "name")).get("title", "")
         for i, f in enumerate(files):
             child = _as_section(builder.section(("files", i, key), 3, label=f"({i + 1}) {f.get('name') or ''}".strip()))
-            child.extra.pop("title_note", None)  # printed once, on the Ⅲ heading
+            child.title_note = None  # printed once, on the Ⅲ heading
             if name_item:
                 # the form prints 「1. 特定個人情報ファイル名」 at the head of each file's part
                 name = Node("item", f"{child.id}-file-name", name_title, 4, value=f.get("name"))
-                name.extra["key"] = "name"
-                name.extra["path"] = ("files", i, "name")
+                name.key = "name"
+                name.path = ("files", i, "name")
                 child.children.insert(0, name)
             parent.children.append(child)
         return parent
@@ -76,7 +113,7 @@ def _build_sections(site: Site, version: Version, org_name: str) -> list[Node]:
     # the cover page of the form lists the parts of the document (項目一覧)
     contents = Node("item", "cover-contents", "項目一覧", 3, value_kind="links",
                     value=[(s.label, f"#{s.id}") for s in sections[1:]])
-    contents.extra["key"] = "contents"
+    contents.key = "contents"
     cover.children.append(contents)
     return sections
 
@@ -86,7 +123,7 @@ def choice_sets(sections: list[Node], schema_doc: dict) -> list[dict]:
     seen: dict[str, dict] = {}
     for section in sections:
         for node in section.walk():
-            key = node.extra.get("choice_set")
+            key = node.choice_set
             if key and key not in seen:
                 title = schema_doc["$defs"].get(key.replace("-", "_"), {}).get("title") or node.label
                 seen[key] = {"id": key, "label": title, "options": node.options}
@@ -114,12 +151,9 @@ def _summary_outline(data: dict) -> list[Node]:
 def _as_section(node: Node) -> Node:
     """Wrap a top-level item (e.g. 変更箇所) in a section so it gets a heading."""
     if node.kind == "section":
-        for child in node.children:
-            if child.kind == "item" and child.value_kind in ("record-items",):
-                child.extra["own_heading"] = True
         return node
     wrapper = Node("section", node.id, node.label, node.level, unavailable=node.unavailable)
     node.id = f"{node.id}-content"
-    node.extra["in_own_section"] = True
+    node.in_own_section = True
     wrapper.children.append(node)
     return wrapper

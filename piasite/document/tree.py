@@ -33,7 +33,24 @@ class Node:
     details: dict[str, str] = field(default_factory=dict)
     unavailable: str | None = None
     columns: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    # where it comes from: its key and data path (None for what the form prints but the data does not hold)
+    key: str | int | None = None
+    path: tuple | None = None
+    # what the schema says of it, for templates and lookups
+    choice_set: str | None = None  # id of the option list a choice item uses (its ●○○ scale links to it)
+    option_groups: list[dict[str, Any]] | None = None  # check boxes, grouped as the form prints them
+    title_note: str | None = None  # a note printed beside a section's heading
+    form_text: list[str] | None = None  # the form's own text printed under a heading
+    check_group_title: str | None = None  # the label over a run of single check boxes
+    group_label: str | None = None  # a form row label (再委託) that starts a new list of items
+    note: str | None = None  # a table's note
+    # a count the form prints beside a box or choice (提供を行っている (3) 件): taken from another item
+    count_key: str | None = None
+    count: Any = None
+    count_id: str | None = None
+    # how it sits in the page
+    flat: bool = False  # a list whose entries are headed by the list's own name (委託事項1 …)
+    in_own_section: bool = False  # a top-level item wrapped in a section of its own (変更箇所)
 
     @property
     def is_empty(self) -> bool:
@@ -59,7 +76,7 @@ class Node:
                     out.append(("checks", [child]))
             elif child.kind == "item":
                 # a form row label such as 「再委託」 (over ⑦⑧⑨) starts a new list under that label
-                if out and out[-1][0] == "items" and not child.extra.get("group_label"):
+                if out and out[-1][0] == "items" and not child.group_label:
                     out[-1][1].append(child)
                 else:
                     out.append(("items", [child]))
@@ -95,8 +112,8 @@ class TreeBuilder:
 
     def _node(self, path, sch, value, level, label=None, node_id=None) -> Node:
         node = self._make(path, sch, value, level, label, node_id)
-        node.extra["key"] = path[-1] if path else None
-        node.extra["path"] = path
+        node.key = path[-1] if path else None
+        node.path = path
         return node
 
     def _note(self, path: tuple, value: Any) -> str | None:
@@ -117,27 +134,27 @@ class TreeBuilder:
         if render == "table":
             table = value or {}
             return Node("table", node_id, table.get("caption") or label, level, columns=table.get("columns", []),
-                        value=table.get("rows", []), extra={"note": table.get("note")})
+                        value=table.get("rows", []), note=table.get("note"))
         if sch.get("type") == "object" and "x-options" in sch:
             v = value or {}
             groups = sch.get("x-option-groups") or [{"label": None, "options": sch["x-options"]}]
             return Node("item", node_id, label, level, value_kind="checks", value=v.get("selected") or [],
                         options=sch["x-options"], other=v.get("other"), details=v.get("details") or {},
-                        unavailable=note, extra={"option_groups": groups})
+                        unavailable=note, option_groups=groups)
         if sch.get("type") == "object":
             node = Node("section", node_id, label, level, unavailable=note)
             for extra in ("x-form-text", "x-title-note", "x-check-group-title"):
                 if sch.get(extra):
-                    node.extra[extra[2:].replace("-", "_")] = sch[extra]
+                    setattr(node, extra[2:].replace("-", "_"), sch[extra])
             for key, sub in sch.get("properties", {}).items():
                 if not path and key in _META_KEYS:
                     continue
                 sub = self.schema.resolve(sub)
                 child = self._node(path + (key,), sub, (value or {}).get(key), level + 1)
                 if sub.get("x-count"):
-                    child.extra["count_key"] = sub["x-count"]
+                    child.count_key = sub["x-count"]
                 if sub.get("x-group-start"):
-                    child.extra["group_label"] = sub["x-group-start"]
+                    child.group_label = sub["x-group-start"]
                 node.children.append(child)
             _attach_counts(node)
             return node
@@ -151,7 +168,7 @@ class TreeBuilder:
                 node = Node("section", node_id, label, level, unavailable=note)
                 # 委託事項1, 提供先1 … are headed by the list's own name: no extra heading level for the list
                 flat = bool(value) and items.get("title") == label
-                node.extra["flat"] = flat
+                node.flat = flat
                 for i, item in enumerate(value or []):
                     node.children.append(self.entry(path + (i,), level if flat else level + 1))
                 return node
@@ -175,7 +192,7 @@ class TreeBuilder:
         node = Node("item", node_id, label, level, value_kind=kind, value=value, options=options, unavailable=note)
         if options:
             ref = (sch.get("x-refs") or [""])[-1]
-            node.extra["choice_set"] = ref.rsplit("/", 1)[-1].replace("_", "-") or node_id
+            node.choice_set = ref.rsplit("/", 1)[-1].replace("_", "-") or node_id
         return node
 
     def entry(self, path: tuple, level: int, node_id: str | None = None) -> Node:
@@ -205,21 +222,21 @@ class TreeBuilder:
             used.discard("title")
             used.discard("heading")
         node = self._node(path, sch, item, level, label=title or base, node_id=node_id)
-        node.children = [c for c in node.children if c.extra.get("key") not in used]
+        node.children = [c for c in node.children if c.key not in used]
         return node
 
 
 def _attach_counts(node: Node) -> None:
     """Print a count beside the box or choice it belongs to (提供を行っている (3) 件), as the form does."""
-    by_key = {c.extra.get("key"): c for c in node.children}
+    by_key = {c.key: c for c in node.children}
     counted = set()
     for child in node.children:
-        count = by_key.get(child.extra.get("count_key"))
+        count = by_key.get(child.count_key)
         if count is not None:
-            child.extra["count"] = count.value
-            child.extra["count_id"] = count.id
-            counted.add(count.extra.get("key"))
-    node.children = [c for c in node.children if c.extra.get("key") not in counted]
+            child.count = count.value
+            child.count_id = count.id
+            counted.add(count.key)
+    node.children = [c for c in node.children if c.key not in counted]
 
 
 def unavailable_notes(data: dict[str, Any]) -> dict[tuple, str]:

@@ -16,7 +16,7 @@ import yaml
 
 from ..analysis.history import EntryChange, ItemChange, VersionDiff, version_diff
 from ..document.itemref import ItemResolver, marker, normalize
-from ..document.sections import document_sections
+from ..document.sections import Documents
 from ..document.tree import Node
 from ..model.content import Assessment, Site, Version
 
@@ -43,10 +43,7 @@ def diff_to_previous(site: Site, assessment: Assessment) -> VersionDiff | None:
     if len(assessment.versions) < 2:
         return None
     old, new = assessment.versions[-2], assessment.versions[-1]
-    history = site.histories.get((assessment.org.slug, assessment.slug))
-    if history is not None and new.iso in history.diffs:
-        return history.diffs[new.iso]
-    return version_diff(site, assessment, old, new)
+    return version_diff(Documents(site.schemas), assessment, old, new)
 
 
 def draft_rows(site: Site, assessment: Assessment, diff: VersionDiff) -> list[DraftRow]:
@@ -84,13 +81,13 @@ class _Locator:
     """Writes the 項目 of a data path in the form's notation, checked against each version's resolver."""
 
     def __init__(self, site: Site, assessment: Assessment):
-        self.site = site
+        self.docs = Documents(site.schemas)
         self.org_name = assessment.org.name
         self.resolvers: dict[str, ItemResolver] = {}
 
     def item(self, version: Version, path: tuple) -> tuple[str, bool, Node | None]:
         """Return the 項目 text for a path, whether it resolves back to the path's item, and that item."""
-        sections = document_sections(self.site, version, self.org_name)
+        sections = self.docs.of(version, self.org_name).sections
         chain = _chain(sections, path)
         if not chain:
             return " ".join(map(str, path)), False, None
@@ -102,7 +99,7 @@ class _Locator:
         candidates = [_compact(chain, files > 1), _compact(chain, True), " ".join(n.label for n in chain)]
         for text in candidates:
             found = resolver.resolve(text)
-            if found is not None and found.path == target.extra.get("path"):
+            if found is not None and found.path == target.path:
                 return text, True, target
         return candidates[0], False, target
 
@@ -114,9 +111,9 @@ def _chain(sections: list[Node], path: tuple) -> list[Node]:
     def walk(node: Node, above: list[Node]) -> None:
         nonlocal best
         here = above + [node]
-        own = node.extra.get("path")
+        own = node.path
         if own is not None and tuple(path[: len(own)]) == tuple(own):
-            if not best or len(own) > len(best[-1].extra["path"]):
+            if not best or len(own) > len(best[-1].path):
                 best = here
         for child in node.children:
             walk(child, here)

@@ -78,12 +78,8 @@ class Site:
 
     organizations: list[Organization]
     schemas: Schemas
-    # computed by history.analyse during validation: (org slug, assessment slug) → AssessmentHistory
-    histories: dict[tuple[str, str], Any] = field(default_factory=dict)
     # content/aliases.yaml: alias → name as the editor wrote them (see entities.py)
     aliases: dict[str, str] = field(default_factory=dict)
-    # figures the renderer reports to the build's summary (entities per kind, citations …)
-    report: dict[str, Any] = field(default_factory=dict)
 
     @property
     def assessments(self) -> list[Assessment]:

@@ -18,7 +18,7 @@ from ..analysis.compare import Comparison, assessment_answers, merge_answers
 from ..analysis.entities import KINDS, Entity, assessment_mentions, by_kind, merge_mentions, page_entity_links
 from ..analysis.glance import build_glance
 from ..analysis.laws import Citation
-from ..document.sections import choice_sets, document_sections, page_ids
+from ..document.sections import Document, Documents, choice_sets
 from ..model.content import Assessment, Organization, Site, Version
 from ..model.text import is_iso_date, markdown, markdown_links, plain, time_tag, wareki
 
@@ -219,11 +219,12 @@ class Extract:
     answers: list[tuple]
 
 
-def extract(site: Site, assessment: Assessment) -> Extract:
+def extract(docs: Documents, assessment: Assessment) -> Extract:
     """Take from an assessment's latest version what the site-wide pages need."""
-    ids = page_ids(site, assessment.latest, assessment.org.name)
+    document = docs.of(assessment.latest, assessment.org.name)
+    ids = set(document.ids)
     return Extract(ids, assessment_mentions(assessment, ids), assessment_citations(assessment, ids),
-                   assessment_answers(site, assessment))
+                   assessment_answers(assessment, document.sections))
 
 
 @dataclass
@@ -233,6 +234,7 @@ class Merged:
     entities: dict[str, Entity]
     cited: CitationIndex
     comparison: Comparison
+    report: dict[str, Any]  # figures for the build's summary (entities per kind, citations …)
 
 
 def merge(site: Site, extracts: dict[tuple[str, str], Extract]) -> Merged:
@@ -240,19 +242,22 @@ def merge(site: Site, extracts: dict[tuple[str, str], Extract]) -> Merged:
     order = [(a, extracts[(a.org.slug, a.slug)]) for a in site.assessments]
     entities = merge_mentions([(a, e.mentions) for a, e in order], site.aliases)
     cited = merge_citations([(a, e.citations) for a, e in order])
-    site.report.update(citations=cited.parsed, citations_with_article=cited.with_article,
-                       citations_unparsed=len(cited.unparsed), laws=len(cited.laws),
-                       entities={kind: len(items) for kind, items in by_kind(entities).items()})
-    return Merged(entities, cited, merge_answers([(a, e.answers) for a, e in order]))
+    report = dict(citations=cited.parsed, citations_with_article=cited.with_article,
+                  citations_unparsed=len(cited.unparsed), laws=len(cited.laws),
+                  entities={kind: len(items) for kind, items in by_kind(entities).items()})
+    return Merged(entities, cited, merge_answers([(a, e.answers) for a, e in order]), report)
 
 
-def link_document(site: Site, assessment: Assessment, found: Extract, aliases: dict[str, str]) -> None:
-    """Link each mention on the latest page to its entity page and each citation to its law page."""
+def link_document(document: Document, found: Extract, aliases: dict[str, str]) -> Document:
+    """Return the latest version's document with each mention linked to its entity page and each
+    citation to its law page."""
     page_mentions = page_entity_links(found.mentions, aliases)
     page_citations: dict[str, list[Citation]] = {}
     for _path, anchor, c in found.citations[0]:
         page_citations.setdefault(anchor, []).append(c)
-    for sec in document_sections(site, assessment.latest, assessment.org.name):
+    text_links: dict[str, list[tuple[int, int, str]]] = {}
+    heading_links: dict[str, str] = {}
+    for sec in document.sections:
         for node in sec.walk():
             links: list[tuple[int, int, str]] = []
             if node.id in page_mentions:
@@ -261,24 +266,36 @@ def link_document(site: Site, assessment: Assessment, found: Extract, aliases: d
                     # the name itself links to the entity page (its first line: a ※ note may follow)
                     links.append((0, len(node.value.strip().splitlines()[0]), target))
                 else:
-                    node.extra["entity"] = target  # an entry titled by the name: linked in its heading
+                    heading_links[node.id] = target  # an entry titled by the name: linked in its heading
             if node.id in page_citations and node.kind == "item" and isinstance(node.value, str):
                 links += [(c.start, c.end, _law_target(c)) for c in page_citations[node.id]]
             if links:
-                node.extra["links"] = links  # markdown_links keeps them in text order, overlaps dropped
+                text_links[node.id] = links  # markdown_links keeps them in text order, overlaps dropped
+    return document.with_links(text_links, heading_links)
 
 
-def assessment_pages(env: Environment, site: Site, assessment: Assessment, history: Any, ctx: PageContext) -> list[Page]:
-    """Render an assessment's own pages: every version, the 新旧対照表, the diffs and the open data."""
+def assessment_pages(
+    env: Environment, site: Site, docs: Documents, latest: Document, assessment: Assessment, history: Any,
+    ctx: PageContext,
+) -> list[Page]:
+    """Render an assessment's own pages: every version, the 新旧対照表, the diffs and the open data.
+
+    `latest` is the latest version's document with its links (link_document); the others come from `docs`.
+    """
     pages = []
     org = assessment.org
     base = f"{org.slug}/{assessment.slug}/"
+
+    def document(version: Version) -> Document:
+        return latest if version is assessment.latest else docs.of(version, org.name)
+
     path = base + "index.html"
-    pages.append(Page(path, _render_assessment(env, site, assessment, assessment.latest, history, ctx(path))))
+    pages.append(Page(path, _render_assessment(env, site, latest, assessment, assessment.latest, history, ctx(path))))
     # every version, the latest included, also has a permanent dated address
     for version in assessment.versions:
         path = f"{base}{version.iso}/index.html"
-        pages.append(Page(path, _render_assessment(env, site, assessment, version, history, ctx(path), dated=True)))
+        html = _render_assessment(env, site, document(version), assessment, version, history, ctx(path), dated=True)
+        pages.append(Page(path, html))
     if history is not None:
         if history.dates:
             path = base + "changes/index.html"
@@ -453,14 +470,15 @@ def feed_entries(site: Site) -> list[dict[str, Any]]:
 
 
 def _render_assessment(
-    env: Environment, site: Site, assessment: Assessment, version: Version, history: Any, ctx: dict, dated: bool = False
+    env: Environment, site: Site, document: Document, assessment: Assessment, version: Version, history: Any,
+    ctx: dict, dated: bool = False,
 ) -> str:
     """Render one version of an assessment as a whole document page."""
     try:
-        sections = document_sections(site, version, assessment.org.name)
+        sections = document.sections
         return env.get_template("assessment.html").render(
             assessment=assessment, org=assessment.org, version=version, data=version.data,
-            sections=sections, glance=build_glance(site.schemas.assessment, version.data),
+            sections=sections, text_links=document.links, heading_links=document.heading_links, glance=build_glance(site.schemas.assessment, version.data),
             choice_sets=choice_sets(sections, site.schemas.assessment.doc), dated=dated,
             versions=version_links(assessment, version, ctx["url"]), has_changes=history is not None and bool(history.dates),
             is_latest=version is assessment.latest, base=f"{assessment.org.slug}/{assessment.slug}/", **ctx,
