@@ -1,4 +1,4 @@
-"""Command line: `python build.py [build|validate|new|new-version|changes|serve] …`."""
+"""Command line: `python build.py [build|validate|new|new-version|changes|reconstruct|serve] …`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .build.progress import Progress
 from .model.errors import BuildError, ContentErrors, ContentProblem
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EDITING = ("new", "new-version", "changes", "reconstruct", "serve")  # the editors' commands (editing.commands)
 STAGES = {"validate": "検証", "assessments": "評価書ごとの検証・生成", "site pages": "サイト全体のページ", "render": "ページ生成", "links": "リンク確認", "write": "書き出し", "search index": "検索インデックス"}
 
 
@@ -63,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     _content(p)
     p = sub.add_parser("changes", help="最新の版と前の版の違いから、変更箇所(change_log)の行の下書きを表示します")
     p.add_argument("target", metavar="<団体>/<評価書>")
+    _content(p)
+    p = sub.add_parser("reconstruct", help="変更箇所の「変更前の記載」から、前の変更日の時点の版を復元します")
+    p.add_argument("version", type=Path, help="復元元の版のファイル(content/<団体>/<評価書>/<日付>.yaml)")
+    p.add_argument("--date", help="元に戻す変更日(YYYY-MM-DD、既定: 変更箇所の最も新しい変更日)")
+    p.add_argument("--dry-run", action="store_true", help="ファイルを書かずに報告だけ表示します")
+    p.add_argument("--force", action="store_true", help="同じ日付のファイルがあっても上書きします")
     _content(p)
     p = sub.add_parser("serve", help="手元のブラウザで確認するためにサイトを配信し、内容を変えると作り直します")
     _content(p)
@@ -119,10 +126,10 @@ def _build_summary(args: argparse.Namespace, result: BuildResult) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     """Run one command; errors are raised and reported by `main`."""
-    if args.command in ("new", "new-version", "changes", "serve"):
-        from . import editing
+    if args.command in EDITING:
+        from .editing import commands
 
-        return editing.run(args)
+        return commands.run(args)
     progress = Progress(enabled=None if not args.quiet else False)
     if args.command == "validate":
         t0 = time.perf_counter()

@@ -6,13 +6,18 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from piasite.analysis.compare import SELF_ASSESSED, compare
+from piasite.analysis.compare import SELF_ASSESSED, Comparison, assessment_answers, merge_answers
 from piasite.document.sections import document_sections
 from piasite.model.content import load_site
 from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE, _ = load_site(ROOT / "content", Schemas())
+
+
+def compare(site) -> Comparison:
+    """Collect every self-assessed answer of the latest versions, as a build does."""
+    return merge_answers([(a, assessment_answers(a, document_sections(site, a.latest, a.org.name))) for a in site.assessments])
 
 
 def test_every_self_assessed_item_of_every_assessment_is_compared():

@@ -66,7 +66,7 @@ def test_the_fast_diff_gives_the_diffs_of_the_python_library_on_real_rows(monkey
     """The C++ port (fast-diff-match-patch) diffs every real change-log row as diff-match-patch does."""
     from diff_match_patch import diff_match_patch
 
-    from piasite import history
+    from piasite.analysis import history
 
     python = diff_match_patch()
     python.Diff_Timeout = history._dmp.Diff_Timeout

@@ -171,11 +171,12 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
     names, citations and answers the pages show stay in the extracts) must leave those pages as they were."""
     import copy
 
-    from piasite import render
+    from piasite.document.sections import Documents
+    from piasite.output import render
     from piasite.build.pipeline import validate
 
     site, _ = validate(ROOT / "content")
-    extracts = {(a.org.slug, a.slug): render.extract(site, a) for a in site.assessments}
+    extracts = {(a.org.slug, a.slug): render.extract(Documents(site.schemas), a) for a in site.assessments}
     merged = render.merge(site, extracts)
     env, ctx = render.make_environment(), render.PageContext(site)
     jobs, _ = render.site_page_jobs(site, merged, [], "https://example.org/")
@@ -205,11 +206,12 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
 
 def test_site_wide_pages_need_only_the_public_data_of_each_version():
     """A build keeps only render.public_data of each version for the site-wide pages; they must come out the same."""
-    from piasite import render
+    from piasite.document.sections import Documents
+    from piasite.output import render
     from piasite.build.pipeline import validate
 
     site, _ = validate(ROOT / "content")
-    merged = render.merge(site, {(a.org.slug, a.slug): render.extract(site, a) for a in site.assessments})
+    merged = render.merge(site, {(a.org.slug, a.slug): render.extract(Documents(site.schemas), a) for a in site.assessments})
     env, ctx = render.make_environment(), render.PageContext(site)
     jobs, pages = render.site_page_jobs(site, merged, [], "https://example.org/")
     before = [job.render(env, ctx).content for job in jobs] + [p.content for p in pages]

@@ -1,4 +1,4 @@
-"""Versions reconstructed from the 変更箇所 (tools/reconstruct.py): the undo rules on tiny data, and the
+"""Versions reconstructed from the 変更箇所 (build.py reconstruct, piasite/editing/reconstruct.py): the undo rules on tiny data, and the
 reconstructed 宮城県 and 盛岡市 versions in content/ checked against the rows they were made from."""
 
 from __future__ import annotations
@@ -235,3 +235,31 @@ def test_the_tool_reproduces_the_reconstructed_files(site, source, target):
     result = reconstruct(site, org, version, source=ROOT / source)
     assert result.target.resolve() == (ROOT / target).resolve()
     assert result.data == _version(site, target)[1].data
+
+
+def test_the_command_reports_without_writing_on_a_dry_run(tmp_path):
+    """`build.py reconstruct … --dry-run` reports the rows it would undo and writes nothing."""
+    import shutil
+    import subprocess
+    import sys
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    target = content / "miyagi-pref/07-juki-net/2023-07-31.yaml"
+    target.unlink()
+    source = content / "miyagi-pref/07-juki-net/2023-11-27.yaml"
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "reconstruct", str(source), "--content", str(content), "--dry-run"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "適用" in run.stdout
+    assert not target.exists()
+    written = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "reconstruct", str(source), "--content", str(content)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert written.returncode == 0, written.stderr
+    assert target.read_text(encoding="utf-8") == (ROOT / "content/miyagi-pref/07-juki-net/2023-07-31.yaml").read_text(
+        encoding="utf-8"
+    )

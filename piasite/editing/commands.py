@@ -1,4 +1,4 @@
-"""The editors' commands: `new`, `new-version`, `changes` and `serve`."""
+"""The editors' commands: `new`, `new-version`, `changes`, `reconstruct` and `serve`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "changes":
         return _changes(args)
+    if args.command == "reconstruct":
+        from .reconstruct import run as reconstruct
+
+        return reconstruct(args)
     from .serve import serve
 
     return serve(args.content, args.port, args.out)

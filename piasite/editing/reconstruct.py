@@ -14,7 +14,7 @@ Rules, because a reconstructed page is read as if it were the document:
   and only where the data agrees with the log around them.
 - A row that cannot be applied exactly is left as it is and reported.
 
-Usage: python tools/reconstruct.py content/<org>/<assessment>/<YYYY-MM-DD>.yaml [--date YYYY-MM-DD]
+Usage: python build.py reconstruct content/<org>/<assessment>/<YYYY-MM-DD>.yaml [--date YYYY-MM-DD]
        [--dry-run] [--force] [--content DIR]
 """
 
@@ -902,17 +902,8 @@ def report(result: Result) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="reconstruct.py", description="変更箇所の「変更前の記載」から、前の変更日の時点の版を復元します。"
-    )
-    parser.add_argument("version", type=Path, help="復元元の版のファイル(content/<団体>/<評価書>/<日付>.yaml)")
-    parser.add_argument("--date", help="元に戻す変更日(YYYY-MM-DD、既定: 変更箇所の最も新しい変更日)")
-    parser.add_argument("--content", type=Path, default=Path("content"), help="コンテンツのフォルダ(既定: content)")
-    parser.add_argument("--dry-run", action="store_true", help="ファイルを書かずに報告だけ表示します")
-    parser.add_argument("--force", action="store_true", help="同じ日付のファイルがあっても上書きします")
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> int:
+    """Run `build.py reconstruct` (args: version, date, content, dry_run, force); return the exit status."""
     site, problems = load_site(args.content, Schemas())
     wanted = args.version.resolve()
     found = [(org, v) for org in site.organizations for a in org.assessments for v in a.versions
@@ -945,6 +936,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"書き込み、検証しました: {result.target}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
