@@ -11,11 +11,12 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from piasite import urls
 from piasite.build.pipeline import build
-from piasite.model.content import SITE_FOLDERS, load_site
+from piasite.model.content import load_site
 from piasite.model.schema import Schemas
 from piasite.model.text import is_iso_date, wareki
-from piasite.output import render
+from piasite.urls import SITE_FOLDERS
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -301,7 +302,7 @@ def test_relative_urls_are_those_posixpath_gives(page, target):
     expected = posixpath.relpath(target or ".", posixpath.dirname(page) or ".")
     if target.endswith("/") or target == "":
         expected = expected.rstrip("/") + "/"
-    assert render._rel(page, target) == expected
+    assert urls.relative(page, target) == expected
 
 
 def test_site_folders_that_are_not_organisations_are_reserved(built_site):

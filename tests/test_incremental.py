@@ -139,7 +139,7 @@ def test_a_rebuild_does_not_write_through_to_the_previous_site(built, tmp_path):
 
 def test_fingerprints_tell_nested_structures_apart():
     from piasite.build.units import job_fingerprint
-    from piasite.output.render import PageJob
+    from piasite.output.pages import PageJob
 
     def fp(params: dict) -> str:
         return job_fingerprint(PageJob("x/index.html", "entity.html", params))
@@ -171,15 +171,16 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
     names, citations and answers the pages show stay in the extracts) must leave those pages as they were."""
     import copy
 
-    from piasite.document.sections import Documents
-    from piasite.output import render
+    from piasite.analysis import extracts
     from piasite.build.pipeline import validate
+    from piasite.document.sections import Documents
+    from piasite.output import render, sitewide
 
     site, _ = validate(ROOT / "content")
-    extracts = {(a.org.slug, a.slug): render.extract(Documents(site.schemas), a) for a in site.assessments}
-    merged = render.merge(site, extracts)
+    found = {(a.org.slug, a.slug): extracts.extract(Documents(site.schemas), a) for a in site.assessments}
+    merged = extracts.merge(site, found)
     env, ctx = render.make_environment(), render.PageContext(site)
-    jobs, _ = render.site_page_jobs(site, merged, [], "https://example.org/")
+    jobs, _ = sitewide.site_page_jobs(site, merged, [], "https://example.org/")
     before = {job.path: job.render(env, ctx).content for job in jobs}
     summaries = [render.public_summary(a) for a in site.assessments]
     for a in site.assessments:
@@ -206,19 +207,20 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
 
 def test_site_wide_pages_need_only_the_public_data_of_each_version():
     """A build keeps only render.public_data of each version for the site-wide pages; they must come out the same."""
-    from piasite.document.sections import Documents
-    from piasite.output import render
+    from piasite.analysis import extracts
     from piasite.build.pipeline import validate
+    from piasite.document.sections import Documents
+    from piasite.output import render, sitewide
 
     site, _ = validate(ROOT / "content")
-    merged = render.merge(site, {(a.org.slug, a.slug): render.extract(Documents(site.schemas), a) for a in site.assessments})
+    merged = extracts.merge(site, {(a.org.slug, a.slug): extracts.extract(Documents(site.schemas), a) for a in site.assessments})
     env, ctx = render.make_environment(), render.PageContext(site)
-    jobs, pages = render.site_page_jobs(site, merged, [], "https://example.org/")
+    jobs, pages = sitewide.site_page_jobs(site, merged, [], "https://example.org/")
     before = [job.render(env, ctx).content for job in jobs] + [p.content for p in pages]
     for a in site.assessments:
         for v in a.versions:
             slim = render.public_data(v.data)
             v.data.clear()
             v.data.update(slim)
-    jobs, pages = render.site_page_jobs(site, merged, [], "https://example.org/")
+    jobs, pages = sitewide.site_page_jobs(site, merged, [], "https://example.org/")
     assert [job.render(env, ctx).content for job in jobs] + [p.content for p in pages] == before

@@ -15,7 +15,7 @@ from piasite.model.content import load_site
 from piasite.model.errors import BuildError
 from piasite.model.schema import Schemas
 from piasite.output.links import check_links
-from piasite.output.render import Page
+from piasite.output.pages import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE, _ = load_site(ROOT / "content", Schemas())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from .. import urls
 from ..document.tree import Node, get_path
 from ..model.content import Assessment
 
@@ -67,7 +68,7 @@ class Question:
     def path(self) -> str:
         """The question's page, named by its form and labels so the address stays as answers come and go."""
         name = "\x1f".join((self.form, *self.key))
-        return f"compare/q-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:10]}/"
+        return urls.question(hashlib.sha1(name.encode("utf-8")).hexdigest()[:10])
 
     def organizations(self) -> list:
         """The organisations that answer, in site order."""

@@ -10,13 +10,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..analysis.extracts import merge
 from ..analysis.history import analyse
 from ..model.content import Assessment, Organization, Scanned, Site, display_path, load_site, scan
 from ..model.errors import BuildError, ContentErrors, ContentProblem
 from ..model.schema import Schemas
 from ..output.links import BrokenLink, check_pages
-from ..output.render import merge, site_page_jobs
 from ..output.search import build_index
+from ..output.sitewide import site_page_jobs
 from ..output.writer import Stage, unchanged
 from . import units
 from .progress import Progress

@@ -26,6 +26,7 @@ from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from ..analysis import extracts
 from ..analysis.history import analyse
 from ..document.sections import Documents
 from ..model.content import Assessment, Organization, Site, Version, display_path, load_assessment, version_files
@@ -33,6 +34,7 @@ from ..model.errors import ContentProblem
 from ..model.schema import Schemas
 from ..output import render
 from ..output.links import PageLinks, read_page
+from ..output.pages import Page, PageJob
 from ..output.writer import write_page
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,7 @@ class UnitResult:
     problems: list[ContentProblem]
     shown_root: str = ""  # how the content folder was written in the problems' file names
     versions: list[Version] = field(default_factory=list)  # their public data only (render.public_data)
-    extract: render.Extract | None = None
+    extract: extracts.Extract | None = None
     pages: list[PageRecord] = field(default_factory=list)
     public: str = ""  # digest of render.public_summary: what site-wide pages show of the assessment
     # digests of the extract's parts, of which the entity, law and comparison pages are made
@@ -179,7 +181,7 @@ def run_units(
         _WORK.clear()
 
 
-def run_pages(jobs: list[render.PageJob], site: Site, stage: Path, processes: int) -> list[PageRecord]:
+def run_pages(jobs: list[PageJob], site: Site, stage: Path, processes: int) -> list[PageRecord]:
     """Render the site-wide pages (in `processes` forked processes when there is more than one) into the stage."""
     _WORK.update(page_jobs=jobs, site=site, stage=stage, env=render.make_environment())
     try:
@@ -231,7 +233,7 @@ def _run(unit: Unit) -> UnitResult:
     try:
         histories, warnings = analyse(site, docs)
         problems.extend(warnings)
-        result.extract = render.extract(docs, assessment)
+        result.extract = extracts.extract(docs, assessment)
         latest = render.link_document(docs.of(assessment.latest, org.name), result.extract, site.aliases)
         history = histories.get((org.slug, assessment.slug))
         shared: dict[frozenset[str], frozenset[str]] = {}
@@ -253,14 +255,14 @@ def _run(unit: Unit) -> UnitResult:
     return result
 
 
-def record(page: render.Page, size: int, mtime_ns: int) -> PageRecord:
+def record(page: Page, size: int, mtime_ns: int) -> PageRecord:
     """Describe a written page for the link check and for the next build."""
     if page.path.endswith(".html") and isinstance(page.content, str):
         return PageRecord(page.path, size, mtime_ns, read_page(page.path, page.content))
     return PageRecord(page.path, size, mtime_ns)
 
 
-def job_fingerprint(job: render.PageJob, memo: dict[int, str] | None = None) -> str:
+def job_fingerprint(job: PageJob, memo: dict[int, str] | None = None) -> str:
     """Hash all that a site-wide page is rendered from: the program, its path, template and names.
 
     An assessment stands for the digest of what site-wide pages show of it (its public summary),
@@ -312,7 +314,7 @@ def _digest(obj: object, memo: dict[int, str]) -> str:
     return digest
 
 
-def site_digests(results: list[UnitResult], merged: render.Merged, aliases: dict[str, str]) -> dict[int, str]:
+def site_digests(results: list[UnitResult], merged: extracts.Merged, aliases: dict[str, str]) -> dict[int, str]:
     """Return the digests of the merged indexes (comparison and its questions, laws, entities), by object id.
 
     Each of them is made from every assessment's extract part, in site order; a page showing one

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..urls import SITE_FOLDERS
 from .errors import ContentProblem
 from .loader import LoadedFile, load_yaml
 from .mynumber import find_numbers, locate, numbers_outside_values, strings
@@ -19,8 +20,6 @@ from .text import unsafe_links
 log = logging.getLogger(__name__)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# top-level folders of the built site that are not organisations (the search index adds pagefind-2, …)
-SITE_FOLDERS = frozenset({"api", "assets", "compare", "entities", "laws", "prefectures", "schema", "search"})
 VERSION_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
 ORG_FILE = "organization.yaml"
 # names of the same entity that the normalisation rule cannot merge (see entities.py)

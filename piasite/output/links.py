@@ -14,7 +14,7 @@ from functools import lru_cache
 from html import unescape
 from urllib.parse import unquote, urlsplit
 
-from .render import Page
+from .pages import Page
 
 # the attributes that point at other resources
 LINK_ATTRS = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("form", "action")}

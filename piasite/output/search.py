@@ -21,8 +21,8 @@ from pathlib import Path
 
 import cbor2
 
-from ..model.content import SITE_FOLDERS
 from ..model.errors import BuildError
+from ..urls import SITE_FOLDERS
 
 BUNDLE = "pagefind"
 VOCABULARY = "pagefind/vocabulary.json"

@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 from ..model.errors import BuildError
-from .render import Page
+from .pages import Page
 
 log = logging.getLogger(__name__)
 
