@@ -16,7 +16,9 @@ from .model.errors import BuildError, ContentErrors, ContentProblem
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 EDITING = ("new", "new-version", "changes", "reconstruct", "serve")  # the editors' commands (editing.commands)
-STAGES = {"validate": "検証", "assessments": "評価書ごとの検証・生成", "site pages": "サイト全体のページ", "render": "ページ生成", "links": "リンク確認", "write": "書き出し", "search index": "検索インデックス"}
+# the stages BuildResult.timings names (build/pipeline.py), as editors read them
+STAGES = {"assessments": "評価書ごとの検証・生成", "site pages": "サイト全体のページ", "links": "リンク確認",
+          "search index": "検索インデックス", "write": "書き出し"}
 
 
 class _Parser(argparse.ArgumentParser):

@@ -138,7 +138,7 @@ def test_a_rebuild_does_not_write_through_to_the_previous_site(built, tmp_path):
 
 
 def test_fingerprints_tell_nested_structures_apart():
-    from piasite.build.units import job_fingerprint
+    from piasite.build.fingerprints import job_fingerprint
     from piasite.output.pages import PageJob
 
     def fp(params: dict) -> str:

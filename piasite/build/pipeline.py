@@ -1,4 +1,11 @@
-"""The build pipeline: load → validate → model → render → write, each a named stage."""
+"""The build, as a list of stages: each a function from values to values, called in order by `build`.
+
+    scan → plan units → reuse unchanged units → run units → assemble the site → site-wide pages
+    → check links → assets → search index → commit → save the cache
+
+Nothing is written to the output folder until `commit`: the pages go into a staging folder beside
+it (output/writer.py), so a build that fails at any stage leaves the published site as it was.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..analysis.extracts import merge
+from .. import urls
+from ..analysis.extracts import Merged, merge
 from ..analysis.history import analyse
 from ..model.content import Assessment, Organization, Scanned, Site, display_path, load_site, scan
 from ..model.errors import BuildError, ContentErrors, ContentProblem
@@ -19,8 +27,10 @@ from ..output.links import BrokenLink, check_pages
 from ..output.search import build_index
 from ..output.sitewide import site_page_jobs
 from ..output.writer import Stage, unchanged
-from . import units
+from . import fingerprints, runner
+from .cache import Cache
 from .progress import Progress
+from .units import PageRecord, Unit, UnitResult, record
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +55,7 @@ def validate(content: Path, progress: Progress | None = None) -> tuple[Site, lis
     progress = progress or Progress(enabled=False)
     progress.stage("内容を検証中")
     site, problems = load_site(content, Schemas())
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ContentErrors(errors)
+    _raise_errors(problems)
     progress.stage("版の違いを比較中")
     _histories, history_warnings = analyse(site)
     progress.clear()
@@ -75,136 +83,113 @@ def build(
     result = BuildResult()
     base_url = normalize_base_url(base_url)
     jobs = jobs or default_jobs()
-    t0 = time.perf_counter()
+    clock = _Clock(result.timings)
+    schemas = Schemas()
+    cache = Cache(out)
+    shown_root = display_path(Path(content))
     try:
-        schemas = Schemas()
         progress.stage("内容を検証中")
         scanned, problems = scan(content, schemas)
-        shared = hashlib.sha256(
-            "\0".join(
-                [
-                    units.program_fingerprint(),
-                    base_url,
-                    json.dumps(scanned.aliases, ensure_ascii=False, sort_keys=True),
-                ]
-            ).encode()
-        ).hexdigest()
-        todo = [
-            units.Unit(org, folder, units.unit_key(org, folder, shared), org.slug in scanned.broken)
-            for org, folders in scanned.organizations
-            for folder in folders
-        ]
-        cache = units.Cache(out)
-        previous = cache.current() if incremental else {}
-        shown_root = display_path(Path(content))
+        units = _plan_units(scanned, base_url)
         with Stage(out) as stage:
-            results: dict[str, units.UnitResult] = {}
-            for unit in todo:
-                old = previous.get(unit.key)
-                if old is not None and all(unchanged(stage.out, p.path, p.size, p.mtime_ns) for p in old.pages):
-                    results[unit.key] = old.shown_from(shown_root)
-                    stage.link_unchanged([p.path for p in old.pages])
-            made: list[units.UnitResult] = []
-            site_records: dict[str, tuple[str, units.PageRecord]] = {}
-
-            def done(r: units.UnitResult) -> None:
-                results[r.key] = r
-                made.append(r)
-                progress.update(len(results), len(todo))
-
+            results = _reuse_units(units, cache.current() if incremental else {}, stage, shown_root)
             progress.stage("評価書を検証・生成中")
-            units.run_units(
-                [u for u in todo if u.key not in results],
-                scanned.root,
-                schemas,
-                scanned.aliases,
-                stage.folder,
-                jobs,
-                done,
-                shown_root,
-            )
-            problems += [p for u in todo for p in results[u.key].problems]
-            errors = [p for p in problems if p.severity == "error"]
-            if errors:
-                raise ContentErrors(errors)
+            made = _run_units(units, results, scanned, schemas, stage, jobs, shown_root, progress)
+            problems += [p for u in units for p in results[u.key].problems]
+            _raise_errors(problems)
             result.warnings = [p for p in problems if p.severity != "error"]
-            t1 = time.perf_counter()
-            result.timings["assessments"] = t1 - t0
+            clock.lap("assessments")
             progress.stage("サイト全体のページを生成中")
-            site = _site(scanned, schemas, [results[u.key] for u in todo])
-            records = [p for u in todo for p in results[u.key].pages]
+            ordered = [results[u.key] for u in units]
+            site = _assemble(scanned, schemas, ordered)
             merged = merge(site, {(r.org, r.slug): r.extract for r in results.values()})
-            page_jobs, pages = site_page_jobs(site, merged, [p.path for p in records], base_url)
-            kept = cache.site_pages() if incremental else {}
-            fresh = []
-            # The comparison, laws and entities hold every answer, citation and mention: their digests come
-            # from the units', not from a walk over them.
-            ordered = [results[u.key] for u in todo]
-            memo = units.site_digests(ordered, merged, scanned.aliases)
-            for job in page_jobs:
-                fingerprint = units.job_fingerprint(job, memo)
-                old_page = kept.get(job.path)
-                if (
-                    old_page
-                    and old_page[0] == fingerprint
-                    and unchanged(stage.out, old_page[1].path, old_page[1].size, old_page[1].mtime_ns)
-                ):
-                    stage.link_unchanged([job.path])
-                    records.append(old_page[1])
-                    site_records[job.path] = old_page
-                else:
-                    fresh.append((job, fingerprint))
-            for (_, fingerprint), rec in zip(
-                fresh, units.run_pages([j for j, _ in fresh], site, stage.folder, jobs), strict=True
-            ):
-                records.append(rec)
-                site_records[rec.path] = (fingerprint, rec)
-            records += [units.record(page, *stage.write(page)) for page in pages]
-            t2 = time.perf_counter()
-            result.timings["site pages"] = t2 - t1
+            records = [p for r in ordered for p in r.pages]
+            site_records, site_wide = _site_pages(
+                site, merged, ordered, records, scanned.aliases, base_url, cache.site_pages() if incremental else {},
+                stage, jobs,
+            )
+            records += site_wide
+            clock.lap("site pages")
             progress.stage("リンクを確認中")
-            assets = {f"assets/{p.relative_to(STATIC_DIR).as_posix()}" for p in STATIC_DIR.rglob("*") if p.is_file()}
-            broken = check_pages((r.links for r in records if r.links is not None), {r.path for r in records} | assets)
-            t3 = time.perf_counter()
-            result.timings["links"] = t3 - t2
-            if broken and strict:
-                raise BrokenLinks(broken)
-            result.broken_links = broken
+            result.broken_links = _check_links(records, strict)
+            clock.lap("links")
             result.report = merged.report
-            stage.copy_assets(STATIC_DIR)
+            assets = _copy_assets(stage)
             result.files = len(records) + len(assets)
             if search:
                 progress.stage("検索インデックスを作成中")
                 build_index(stage.folder)
-                result.timings["search index"] = time.perf_counter() - t3
-            t4 = time.perf_counter()
+                clock.lap("search index")
             stage.commit()
-        try:
-            if incremental:
-                cache.save(results.values(), made, site_records)
-            else:
-                cache.clear()  # the output no longer matches what the cache last described
-        finally:
-            stage.wait()  # the old site is removed while the cache is saved
-        result.timings["write"] = time.perf_counter() - t4
+        _save_cache(cache, incremental, results, made, site_records, stage)
+        clock.lap("write")
         result.rebuilt = len(made)
-        result.reused = len(todo) - len(made)
+        result.reused = len(units) - len(made)
         return result
     finally:
         progress.clear()
 
 
-def default_jobs() -> int:
-    """One process per core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+# --- the stages, in the order build() calls them --------------------------------------------------
 
 
-def _site(scanned: Scanned, schemas: Schemas, results: list[units.UnitResult]) -> Site:
+def _plan_units(scanned: Scanned, base_url: str) -> list[Unit]:
+    """Return a unit per assessment folder, keyed by everything its pages are made from."""
+    shared = hashlib.sha256(
+        "\0".join(
+            [
+                fingerprints.program_fingerprint(),
+                base_url,
+                json.dumps(scanned.aliases, ensure_ascii=False, sort_keys=True),
+            ]
+        ).encode()
+    ).hexdigest()
+    return [
+        Unit(org, folder, fingerprints.unit_key(org, folder, shared), org.slug in scanned.broken)
+        for org, folders in scanned.organizations
+        for folder in folders
+    ]
+
+
+def _reuse_units(
+    units: list[Unit], previous: dict[str, UnitResult], stage: Stage, shown_root: str
+) -> dict[str, UnitResult]:
+    """Return the results of the units the previous build made from the same inputs, linking their pages."""
+    results: dict[str, UnitResult] = {}
+    for unit in units:
+        old = previous.get(unit.key)
+        if old is not None and all(unchanged(stage.out, p.path, p.size, p.mtime_ns) for p in old.pages):
+            results[unit.key] = old.shown_from(shown_root)
+            stage.link_unchanged([p.path for p in old.pages])
+    return results
+
+
+def _run_units(
+    units: list[Unit],
+    results: dict[str, UnitResult],
+    scanned: Scanned,
+    schemas: Schemas,
+    stage: Stage,
+    jobs: int,
+    shown_root: str,
+    progress: Progress,
+) -> list[UnitResult]:
+    """Build the units not reused into the stage, adding their results to `results`; return them."""
+    made: list[UnitResult] = []
+
+    def done(r: UnitResult) -> None:
+        results[r.key] = r
+        made.append(r)
+        progress.update(len(results), len(units))
+
+    todo = [u for u in units if u.key not in results]
+    runner.run_units(todo, scanned.root, schemas, scanned.aliases, stage.folder, jobs, done, shown_root)
+    return made
+
+
+def _assemble(scanned: Scanned, schemas: Schemas, results: list[UnitResult]) -> Site:
     """Assemble the site model for the site-wide pages from the units' results, in content order."""
-    by_org: dict[str, list[units.UnitResult]] = {}
+    by_org: dict[str, list[UnitResult]] = {}
     for r in results:
         by_org.setdefault(r.org, []).append(r)
     organizations = []
@@ -214,6 +199,112 @@ def _site(scanned: Scanned, schemas: Schemas, results: list[units.UnitResult]) -
             org.assessments.append(Assessment(org, r.slug, list(r.versions), key=r.public))
         organizations.append(org)
     return Site(organizations, schemas, aliases=scanned.aliases)
+
+
+def _site_pages(
+    site: Site,
+    merged: Merged,
+    results: list[UnitResult],
+    unit_pages: list[PageRecord],
+    aliases: dict[str, str],
+    base_url: str,
+    previous: dict[str, tuple[str, PageRecord]],
+    stage: Stage,
+    jobs: int,
+) -> tuple[dict[str, tuple[str, PageRecord]], list[PageRecord]]:
+    """Render the site-wide pages whose fingerprint changed and link the others from the previous build.
+
+    Return the fingerprinted pages for the cache, and the records of every site-wide page.
+    """
+    page_jobs, pages = site_page_jobs(site, merged, [p.path for p in unit_pages], base_url)
+    # The comparison, laws and entities hold every answer, citation and mention: their digests come
+    # from the units', not from a walk over them.
+    memo = fingerprints.site_digests(results, merged, aliases)
+    kept: dict[str, tuple[str, PageRecord]] = {}
+    records: list[PageRecord] = []
+    fresh = []
+    for job in page_jobs:
+        fingerprint = fingerprints.job_fingerprint(job, memo)
+        old = previous.get(job.path)
+        if old and old[0] == fingerprint and unchanged(stage.out, old[1].path, old[1].size, old[1].mtime_ns):
+            stage.link_unchanged([job.path])
+            records.append(old[1])
+            kept[job.path] = old
+        else:
+            fresh.append((job, fingerprint))
+    rendered = runner.run_pages([j for j, _ in fresh], site, stage.folder, jobs)
+    for (_, fingerprint), rec in zip(fresh, rendered, strict=True):
+        records.append(rec)
+        kept[rec.path] = (fingerprint, rec)
+    records += [record(page, *stage.write(page)) for page in pages]
+    return kept, records
+
+
+def _check_links(records: list[PageRecord], strict: bool) -> list[BrokenLink]:
+    """Check every internal link and fragment; in strict mode a broken one fails the build."""
+    assets = {urls.asset(p.relative_to(STATIC_DIR).as_posix()) for p in _asset_files()}
+    broken = check_pages((r.links for r in records if r.links is not None), {r.path for r in records} | assets)
+    if broken and strict:
+        raise BrokenLinks(broken)
+    return broken
+
+
+def _copy_assets(stage: Stage) -> list[Path]:
+    """Copy the stylesheet, scripts and icons into the stage; return them."""
+    stage.copy_assets(STATIC_DIR)
+    return _asset_files()
+
+
+def _save_cache(
+    cache: Cache,
+    incremental: bool,
+    results: dict[str, UnitResult],
+    made: list[UnitResult],
+    site_records: dict[str, tuple[str, PageRecord]],
+    stage: Stage,
+) -> None:
+    """Keep what the next build can reuse (or forget it after a full build); the old site goes meanwhile."""
+    try:
+        if incremental:
+            cache.save(results.values(), made, site_records)
+        else:
+            cache.clear()  # the output no longer matches what the cache last described
+    finally:
+        stage.wait()  # the old site is removed while the cache is saved
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _raise_errors(problems: list[ContentProblem]) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ContentErrors(errors)
+
+
+def _asset_files() -> list[Path]:
+    return [p for p in STATIC_DIR.rglob("*") if p.is_file()]
+
+
+class _Clock:
+    """Time each stage: `lap(name)` records the time since the previous lap."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = now - self.last
+        self.last = now
+
+
+def default_jobs() -> int:
+    """One process per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 def normalize_base_url(base_url: str) -> str:

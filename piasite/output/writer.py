@@ -29,7 +29,6 @@ class Stage:
         self.out = Path(out).absolute()
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent))
-        self.count = 0
         self._folders: set[str] = set()  # folders known to exist in the new site
         self._removal: threading.Thread | None = None
 
@@ -61,7 +60,6 @@ class Stage:
                 os.link(source, target)
             except OSError:
                 shutil.copy2(source, target)  # another file system, or links not allowed
-        self.count += len(paths)
 
     def copy_assets(self, assets: Path) -> None:
         """Copy the static assets into assets/."""
@@ -70,7 +68,6 @@ class Stage:
                 target = self.folder / "assets" / src.relative_to(assets)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src, target)
-                self.count += 1
 
     def commit(self) -> None:
         """Swap the new site in for the old one, which is then removed in the background (see wait)."""

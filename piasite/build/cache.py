@@ -1,0 +1,89 @@
+"""The build cache beside the output folder: each unit's result by key, and the manifest of the current output."""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+
+from .fingerprints import CACHE_FORMAT
+from .units import PageRecord, UnitResult
+
+log = logging.getLogger(__name__)
+
+
+
+
+class Cache:
+    """Unit results of earlier builds, beside the output folder (.<out>.cache/), by key.
+
+    `manifest` lists the units whose pages the current output folder holds; only those can be
+    reused, and only while their files are still the ones written (same size and mtime).
+    """
+
+    def __init__(self, out: Path):
+        out = Path(out).absolute()
+        self.folder = out.parent / f".{out.name}.cache"
+        self.manifest_file = self.folder / "manifest.pickle"
+
+    def current(self) -> dict[str, UnitResult]:
+        """Return the units the current output was built from, by key ({} when unknown)."""
+        try:
+            with open(self.manifest_file, "rb") as f:
+                manifest = pickle.load(f)
+            if manifest.get("format") != CACHE_FORMAT:
+                return {}
+            results = {}
+            for key in manifest["units"]:
+                with open(self.folder / "units" / f"{key}.pickle", "rb") as f:
+                    results[key] = pickle.load(f)
+            return results
+        except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError, TypeError, ValueError):
+            return {}
+
+    def site_pages(self) -> dict[str, tuple[str, PageRecord]]:
+        """Return the site-wide pages of the current output: path → (fingerprint, record)."""
+        try:
+            with open(self.manifest_file, "rb") as f:
+                manifest = pickle.load(f)
+            return manifest.get("site_pages", {}) if manifest.get("format") == CACHE_FORMAT else {}
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+            return {}
+
+    def save(
+        self,
+        results: Iterable[UnitResult],
+        new: Iterable[UnitResult],
+        site_pages: dict[str, tuple[str, PageRecord]] | None = None,
+    ) -> None:
+        """Store the new results and make `results` (and `site_pages`) the manifest; drop results no longer listed."""
+        try:
+            units = self.folder / "units"
+            units.mkdir(parents=True, exist_ok=True)
+            for result in new:
+                _atomic_write(units / f"{result.key}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            keys = sorted({r.key for r in results})
+            manifest = {"format": CACHE_FORMAT, "units": keys, "site_pages": site_pages or {}}
+            _atomic_write(self.manifest_file, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
+            keep = {f"{k}.pickle" for k in keys}
+            for path in units.iterdir():
+                if path.name not in keep:
+                    path.unlink(missing_ok=True)
+        except OSError as exc:
+            # the site is already published; without a cache the next build is simply a full one
+            log.warning("ビルドのキャッシュを保存できませんでした(%s)。次回はすべてを生成し直します。", exc)
+            self.clear()
+
+    def clear(self) -> None:
+        try:
+            self.manifest_file.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
