@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..document.tree import get_path, make_id, unavailable_notes
+from ..document.tree import file_label, get_path, make_id, unavailable_notes
 from ..model.schema import Schema
 
 RATINGS = ("特に力を入れている", "十分である", "課題が残されている")
@@ -50,10 +50,6 @@ def _anchor(path: tuple, data: dict) -> str:
     return "#" + make_id(path, data)
 
 
-def _file_label(i: int, f: dict) -> str:
-    return f"({i + 1}) {f.get('name') or ''}".strip()
-
-
 def _value(value: Any) -> str:
     """Return a value for the panel: the first line of a text, or 記載なし."""
     if value in (None, "", []):
@@ -84,7 +80,7 @@ def build_glance(schema: Schema, data: dict) -> Glance | None:
 
     subject_count = ("overview", "basic", "subject_count")
     facts.append(Fact("特定個人情報ファイル", [
-        Link(f"{_file_label(i, f)}: 対象となる本人の数 {_value_at(data, notes, ('files', i, *subject_count))}",
+        Link(f"{file_label(i, f)}: 対象となる本人の数 {_value_at(data, notes, ('files', i, *subject_count))}",
              _anchor(("files", i, "overview"), data))
         for i, f in enumerate(files)
     ]))
@@ -106,7 +102,7 @@ def build_glance(schema: Schema, data: dict) -> Glance | None:
     for i, f in enumerate(files):
         base = ("files", i, "risk_measures")
         for path in _paths_to(schema, schema.at(root, base) or {}, base, "serious_incident"):
-            incidents.append(Link(f"{_file_label(i, f)}: {_value_at(data, notes, path)}", _anchor(path, data)))
+            incidents.append(Link(f"{file_label(i, f)}: {_value_at(data, notes, path)}", _anchor(path, data)))
     facts.append(Fact("過去3年以内の重大事故", incidents))
 
     ratings, total = _ratings(schema, data, files)
@@ -128,7 +124,7 @@ def _outsourcing(data: dict, notes: dict[tuple, str], files: list[dict]) -> Fact
             text = f"委託する({_count(count)}、うち再委託する {sub}件)"
         else:
             text = _value_at(data, notes, ("files", i, "overview", "outsourcing", "outsourced"))
-        values.append(Link(f"{_file_label(i, f)}: {text}", _anchor(("files", i, "overview", "outsourcing"), data)))
+        values.append(Link(f"{file_label(i, f)}: {text}", _anchor(("files", i, "overview", "outsourcing"), data)))
     return Fact("特定個人情報ファイルの取扱いの委託", values)
 
 
@@ -144,7 +140,7 @@ def _provision(data: dict, notes: dict[tuple, str], files: list[dict]) -> Fact:
         if p.get("none"):
             parts.append("行っていない")
         text = "、".join(parts) or _value_at(data, notes, ("files", i, "overview", "provision", "provides"))
-        values.append(Link(f"{_file_label(i, f)}: {text}", _anchor(("files", i, "overview", "provision"), data)))
+        values.append(Link(f"{file_label(i, f)}: {text}", _anchor(("files", i, "overview", "provision"), data)))
     return Fact("特定個人情報の提供・移転", values)
 
 
@@ -158,7 +154,7 @@ def _ratings(schema: Schema, data: dict, files: list[dict]) -> tuple[list[Rating
             total += 1
             value = get_path(data, path) or UNANSWERED
             labels = schema.labels(root, path[:-1])[3:]  # drop 特定個人情報ファイル / N番目 / Ⅲ
-            text = f"{_file_label(i, f)} " + " ".join(labels)
+            text = f"{file_label(i, f)} " + " ".join(labels)
             counts.setdefault(value, RatingCount(value)).risks.append(Link(text, _anchor(path, data)))
     return [c for c in counts.values() if c.risks or c.rating in RATINGS], total
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -21,13 +22,29 @@ from diff_match_patch import diff_match_patch
 
 from ..document.itemref import ItemResolver, Resolved
 from ..document.sections import Documents
-from ..document.tree import _META_KEYS, get_path, nearest_id
+from ..document.tree import _META_KEYS, file_label, get_path, nearest_id
 from ..model.content import Assessment, Site, Version
 from ..model.errors import ContentProblem
 from ..model.schema import Schema
 
-ADDED_MARKS = {"追加", "(追加)", "（追加）", "新規", "(新規)", "（新規）"}
-DELETED_MARKS = {"削除", "(削除)", "（削除）"}
+# what a change-log cell writes for an item added or deleted as a whole (after NFKC, without spaces)
+ADDED, DELETED = "追加", "削除"
+_ADDED_MARKS = frozenset({"追加", "(追加)", "新規", "(新規)"})
+_DELETED_MARKS = frozenset({"削除", "(削除)"})
+
+
+def _mark(text: str | None) -> str:
+    return unicodedata.normalize("NFKC", "".join((text or "").split()))
+
+
+def says_added(cell: str | None) -> bool:
+    """Return whether a 変更前 cell marks the item as added (「追加」, 「（新規）」 …)."""
+    return _mark(cell) in _ADDED_MARKS
+
+
+def says_deleted(cell: str | None) -> bool:
+    """Return whether a 変更後 cell marks the item as deleted (「削除」, 「（削除）」)."""
+    return _mark(cell) in _DELETED_MARKS
 # rows whose 提出時期 is 事前 are 重要な変更 (submitted before the change); 事後 rows are not
 PRIOR = "事前"
 
@@ -56,9 +73,9 @@ def _inline_diff(before: str, after: str) -> tuple[Span, ...]:
 
 
 def _diff_spans(before: str, after: str) -> list[Span]:
-    if before.strip() in ADDED_MARKS:
+    if says_added(before):
         return [Span("insert", after)] if after else []
-    if after.strip() in DELETED_MARKS:
+    if says_deleted(after):
         return [Span("delete", before)] if before else []
     diffs = _token_diff(before, after)
     _dmp.diff_cleanupSemantic(diffs)
@@ -114,10 +131,10 @@ def _merge_short_equalities(diffs: list, shortest: int = 3) -> None:
 
 def row_kind(before: str | None, after: str | None) -> str:
     """Return 追加, 削除 or 変更 for a change-log row."""
-    if (before or "").strip() in ADDED_MARKS or not (before or "").strip():
-        return "追加"
-    if (after or "").strip() in DELETED_MARKS:
-        return "削除"
+    if says_added(before) or not (before or "").strip():
+        return ADDED
+    if says_deleted(after):
+        return DELETED
     return "変更"
 
 
@@ -308,7 +325,7 @@ def _labels(schema: Schema, root: dict[str, Any], data: dict[str, Any], path: tu
     if path and path[0] == "files" and len(out) >= 2 and isinstance(path[1], int):
         f = get_path(data, path[:2]) or {}
         # 「特定個人情報ファイル」「Ⅱ …」 → 「Ⅱ …」「(1) 名前」
-        out = [out[1], f"({path[1] + 1}) {f.get('name') or ''}".strip(), *out[2:]]
+        out = [out[1], file_label(path[1], f), *out[2:]]
     return out
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..model.content import Site, Version
 from ..model.schema import Schemas
-from .tree import Node, TreeBuilder
+from .tree import Node, TreeBuilder, file_label
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _build_sections(schemas: Schemas, version: Version, org_name: str) -> list[N
             parent.title_note = sch["x-title-note"]
         name_title = builder.prop_schema(("files", 0, "name")).get("title", "")
         for i, f in enumerate(files):
-            child = _as_section(builder.section(("files", i, key), 3, label=f"({i + 1}) {f.get('name') or ''}".strip()))
+            child = _as_section(builder.section(("files", i, key), 3, label=file_label(i, f)))
             child.title_note = None  # printed once, on the Ⅲ heading
             if name_item:
                 # the form prints 「1. 特定個人情報ファイル名」 at the head of each file's part

@@ -239,6 +239,11 @@ def _attach_counts(node: Node) -> None:
     node.children = [c for c in node.children if c.key not in counted]
 
 
+def file_label(index: int, file: dict[str, Any]) -> str:
+    """Return how the form heads the part of one 特定個人情報ファイル: 「(1) 住民基本台帳ファイル」."""
+    return f"({index + 1}) {file.get('name') or ''}".strip()
+
+
 def unavailable_notes(data: dict[str, Any]) -> dict[tuple, str]:
     """Return the version's 「この版では掲載できません」 notes by data path."""
     notes: dict[tuple, str] = {}

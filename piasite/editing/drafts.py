@@ -12,15 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-from ..analysis.history import EntryChange, ItemChange, VersionDiff, version_diff
+from ..analysis.history import ADDED, DELETED, EntryChange, ItemChange, VersionDiff, version_diff
 from ..document.itemref import ItemResolver, marker, normalize
 from ..document.sections import Documents
 from ..document.tree import Node
 from ..model.content import Assessment, Site, Version
-
-ADDED, DELETED = "追加", "削除"
+from .yamlout import to_yaml
 
 
 @dataclass
@@ -189,16 +186,6 @@ def _rest_of_label(label: str, head: str) -> str:
 # YAML for pasting
 
 
-class _Dumper(yaml.SafeDumper):
-    """Writes multi-line text as a literal block, like the change logs in content/."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
 
 
 def format_rows(rows: list[DraftRow], diff: VersionDiff) -> str:
@@ -228,7 +215,7 @@ def format_rows(rows: list[DraftRow], diff: VersionDiff) -> str:
             out.append(
                 "# 注意: 次の行の項目は、評価書の項目として自動では特定できませんでした。原本の書き方に直してください。"
             )
-        text = yaml.dump([row.as_row()], Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
+        text = to_yaml([row.as_row()], width=10_000)
         out.append(text.rstrip("\n"))
         out.append("  timing:  # 記入してください: 事前 または 事後")
         out.append("  timing_note:  # 記入してください(例: 重要な変更に当たらない)")

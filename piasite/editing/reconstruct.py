@@ -31,8 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..analysis.history import says_added, says_deleted
 from ..build.pipeline import validate
 from ..document.itemref import ItemResolver
 from ..document.itemref import normalize as _nfkc
@@ -42,9 +41,8 @@ from ..model.content import load_site
 from ..model.errors import ContentErrors
 from ..model.schema import Schemas, parse_item_path
 from ..model.text import wareki
+from .yamlout import to_yaml
 
-ADDED = {"追加", "(追加)", "新規", "(新規)"}
-DELETED = {"削除", "(削除)"}
 IDENT_KEYS = ("name", "title", "heading")
 CHECK_MARKS = "○〇◯●"
 # the log and the data were typed separately: unify characters that differ only in form
@@ -119,7 +117,7 @@ def parse_cell(text: str | None) -> Cell:
     """Split a change-log cell into choices, checks and free text."""
     cell = Cell()
     text = (text or "").strip()
-    if _n(text) in {_n(m) for m in ADDED | DELETED}:
+    if says_added(text) or says_deleted(text):
         return cell
     head = _INSTRUCTION_HEAD.match(_nfkc(text))
     if head:  # 「以下を追記\n…」: the text that follows is the addition
@@ -146,7 +144,7 @@ def parse_cell(text: str | None) -> Cell:
 
 def is_added(before: str | None) -> bool:
     """Return whether a 変更前 cell says the item was added (「追加」, 「(追加)」 or empty)."""
-    return not (before or "").strip() or _n(before) in {_n(m) for m in ADDED}
+    return not (before or "").strip() or says_added(before)
 
 
 # --- the string values under a path, read as one text ------------------------------------------
@@ -448,7 +446,7 @@ def _undo(data: dict, path: tuple, before: str | None, after: str | None) -> tup
         raise _Failed("変更後の記載が記載そのものではなく、変更の説明(「…を追加」など)です")
     if b.instruction:
         raise _Failed("変更前の記載が記載そのものではなく、変更の説明です")
-    if a.empty and (_n(after) in {_n(m) for m in DELETED} or not (after or "").strip()):
+    if a.empty and (says_deleted(after) or not (after or "").strip()):
         return _undo_deletion(data, path, b)
     if not added and b.text and _n(b.text) != _n(a.text) and [_n(_strip_numbering(x)) for x in b.text.split("\n")] == [
         _n(_strip_numbering(x)) for x in a.text.split("\n")
@@ -861,21 +859,11 @@ def _metadata(result: Result, version) -> None:
 # --- output ---------------------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style for multi-line strings, as the hand-written files use."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
 
 
 def dump(data: dict, header: str = HEADER) -> str:
     """Return the YAML text of a version file, starting with the schema comment line."""
-    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6)
+    body = to_yaml(data)
     return f"{header}\n{body}"
 
 
