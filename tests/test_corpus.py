@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-
-import corpus  # noqa: E402
 
 from piasite.model.mynumber import find_numbers, strings  # noqa: E402
+from tools import corpus  # noqa: E402
 
 N = 30
 

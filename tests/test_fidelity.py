@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
 
-from fidelity import measure, normalise_seed, site_ngrams  # noqa: E402
+from tools.fidelity import measure, normalise_seed, site_ngrams  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
 THRESHOLD = 96.0

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,8 @@ import pytest
 from piasite.build.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
 
-import corpus  # noqa: E402
+from tools import corpus  # noqa: E402
 
 N = 12
 

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+sys.path.insert(0, str(ROOT))
 
-import corpus  # noqa: E402
+from tools import corpus  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 STAGES = ("assessments", "site pages", "links", "write", "search index")

@@ -26,12 +26,11 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
-
-import corpus_names as names  # noqa: E402
-from corpus_vary import Context, Template, first_version, next_version, target  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 from piasite.model.mynumber import find_numbers  # noqa: E402
+from tools import corpus_names as names  # noqa: E402
+from tools.corpus_vary import Context, Template, first_version, next_version, target  # noqa: E402
 
 FORM_WEIGHTS = {"基礎項目評価書": 64, "重点項目評価書": 18, "全項目評価書": 12, "概要": 6}
 FULL_SEEDS = [
@@ -79,7 +78,7 @@ def dump(data: Any) -> str:
 
 def load_templates(content: Path = ROOT / "content") -> dict[str, list[Template]]:
     """Load the seeds and derive the key and basic forms; return templates by form."""
-    from corpus_derive import derive_basic, derive_key, resolvable_rows
+    from tools.corpus_derive import derive_basic, derive_key, resolvable_rows
 
     def seed(rel: str) -> Template:
         org_dir = content / rel.split("/")[0]

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import corpus_names as names
+from tools import corpus_names as names
 
 # 項目 texts for generated change-log rows that the item resolver maps to the changed item, by form
 ROW_ITEMS = {
