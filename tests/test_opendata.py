@@ -14,13 +14,19 @@ from piasite.build import pipeline
 from piasite.model.content import load_site
 from piasite.model.errors import BuildError
 from piasite.model.schema import Schemas
-from piasite.output.links import check_links
+from piasite.output.links import BrokenLink, check_pages, read_page
 from piasite.output.pages import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE, _ = load_site(ROOT / "content", Schemas())
 SCHEMA = json.loads((ROOT / "schema" / "assessment.schema.json").read_text(encoding="utf-8"))
 
+
+
+def check_links(pages: list[Page], assets: set[str]) -> list[BrokenLink]:
+    """Return every internal link of the HTML pages that points at no page, asset or id (as a build checks)."""
+    read = [read_page(p.path, p.content) for p in pages if p.path.endswith(".html") and isinstance(p.content, str)]
+    return check_pages(read, {p.path for p in pages} | assets)
 
 def site_pages(site: Path) -> tuple[list[Page], set[str]]:
     pages = [Page(p.relative_to(site).as_posix(), p.read_text(encoding="utf-8")) for p in site.rglob("*.html")]

@@ -14,8 +14,6 @@ from functools import lru_cache
 from html import unescape
 from urllib.parse import unquote, urlsplit
 
-from .pages import Page
-
 # the attributes that point at other resources
 LINK_ATTRS = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("form", "action")}
 
@@ -90,12 +88,6 @@ def read_page(path: str, html: str) -> PageLinks:
         if problem:
             broken.append((href, problem))
     return PageLinks(path, frozenset(ids), tuple(broken), tuple(targets))
-
-
-def check_links(pages: list[Page], assets: set[str]) -> list[BrokenLink]:
-    """Return every internal link of the HTML pages that points at no page, asset or id."""
-    read = [read_page(p.path, p.content) for p in pages if p.path.endswith(".html") and isinstance(p.content, str)]
-    return check_pages(read, {p.path for p in pages} | assets)
 
 
 def check_pages(pages: Iterable[PageLinks], files: set[str]) -> list[BrokenLink]:
