@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ..analysis.citations import CitationIndex, assessment_citations, merge_citations
 from ..analysis.compare import Comparison, assessment_answers, merge_answers
-from ..analysis.entities import KINDS, Entity, assessment_mentions, by_kind, merge_mentions, page_entity_links
+from ..analysis.entities import KINDS, TEXT_ROLE, Entity, assessment_mentions, by_kind, merge_mentions, page_entity_links
 from ..analysis.glance import build_glance
 from ..analysis.laws import Citation
 from ..document.sections import choice_sets, document_sections, page_ids
@@ -222,7 +222,8 @@ class Extract:
 def extract(site: Site, assessment: Assessment) -> Extract:
     """Take from an assessment's latest version what the site-wide pages need."""
     ids = page_ids(site, assessment.latest, assessment.org.name)
-    return Extract(ids, assessment_mentions(assessment, ids), assessment_citations(assessment, ids),
+    mentions = assessment_mentions(assessment, ids, site.aliases, site.schemas.assessment)
+    return Extract(ids, mentions, assessment_citations(assessment, ids),
                    assessment_answers(site, assessment))
 
 
@@ -366,9 +367,10 @@ def _entity_jobs(entities: dict[str, Entity]) -> list[PageJob]:
     jobs = [PageJob("entities/index.html", "entities.html", {"kinds": kinds, "kind_names": KINDS})]
     for kind, items in kinds.items():
         jobs.append(PageJob(f"entities/{kind}/index.html", "entity_kind.html",
-                            {"kind": kind, "kind_name": KINDS[kind][0], "entities": items}))
+                            {"kind": kind, "kind_name": KINDS[kind][0], "kind_description": KINDS[kind][1], "entities": items}))
     for entity in entities.values():
-        jobs.append(PageJob(f"entities/{entity.slug}/index.html", "entity.html", {"entity": entity, "kind_names": KINDS}))
+        jobs.append(PageJob(f"entities/{entity.slug}/index.html", "entity.html",
+                            {"entity": entity, "kind_names": KINDS, "text_role": TEXT_ROLE}))
     return jobs
 
 
