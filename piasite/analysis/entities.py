@@ -199,9 +199,11 @@ def _structured(assessment: Assessment) -> Iterator[tuple[str, str, tuple, str]]
                     yield role, r["name"], ("files", fi, "overview", "provision", key, ri), f"{label} {role}{number}"
     for ri, row in enumerate(data.get("change_log") or []):
         if "再委託" in (row.get("item") or ""):
-            for key, title in (("before", "変更前の記載"), ("after", "変更後の記載")):
-                for company in companies_in(row.get(key) or ""):
-                    yield "再委託先", company, ("change_log", ri, key), f"{_change_context(row)} {title}"
+            before, after = companies_in(row.get("before") or ""), companies_in(row.get("after") or "")
+            for company in dict.fromkeys(before + after):
+                title = "・".join(t for t, names in (("変更前", before), ("変更後", after)) if company in names)
+                key = "before" if company in before else "after"
+                yield "再委託先", company, ("change_log", ri, key), f"{_change_context(row)} {title}の記載"
     yield from _summary_slots(data)
 
 
