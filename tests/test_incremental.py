@@ -171,7 +171,7 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
     names, citations and answers the pages show stay in the extracts) must leave those pages as they were."""
     import copy
 
-    from piasite import render
+    from piasite.output import render
     from piasite.build.pipeline import validate
 
     site, _ = validate(ROOT / "content")
@@ -205,7 +205,7 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
 
 def test_site_wide_pages_need_only_the_public_data_of_each_version():
     """A build keeps only render.public_data of each version for the site-wide pages; they must come out the same."""
-    from piasite import render
+    from piasite.output import render
     from piasite.build.pipeline import validate
 
     site, _ = validate(ROOT / "content")
