@@ -25,7 +25,7 @@ _LATIN_DESIGNATION = re.compile(r",?\s*(?:Co\.,?\s*Ltd\.?|Inc\.|Corporation|Corp
 _PAREN_TAIL = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 _LONG_VOWEL = re.compile(r"(?<=[ァ-ヺ])ー(?![ァ-ヺー])")
 _BULLET = re.compile(r"^[\s・･\-‐―—●○◯■□◆◇※]+")
-_KANJI_DIGITS = dict(zip("〇一二三四五六七八九", range(10)))
+_KANJI_DIGITS = dict(zip("〇一二三四五六七八九", range(10), strict=True))
 _ORDINAL = re.compile(r"(?<=第)[〇一二三四五六七八九十百]+")
 # 「別表第二の第一欄に掲げる者」 and 「…に規定する情報照会者」 are the same category (its 第一欄 lists 情報照会者)
 _CATEGORY_TAIL = re.compile(r"に(?:掲げる|規定する|定める)(?:情報照会者|照会者|者)$")
