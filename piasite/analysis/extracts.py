@@ -26,12 +26,12 @@ class Extract:
     answers: list[tuple]
 
 
-def extract(docs: Documents, assessment: Assessment) -> Extract:
+def extract(docs: Documents, assessment: Assessment, aliases: dict[str, str]) -> Extract:
     """Take from an assessment's latest version what the site-wide pages need."""
     document = docs.of(assessment.latest, assessment.org.name)
     ids = set(document.ids)
-    return Extract(ids, assessment_mentions(assessment, ids), assessment_citations(assessment, ids),
-                   assessment_answers(assessment, document.sections))
+    mentions = assessment_mentions(assessment, ids, aliases, docs.schemas.assessment)
+    return Extract(ids, mentions, assessment_citations(assessment, ids), assessment_answers(assessment, document.sections))
 
 
 @dataclass

@@ -111,7 +111,7 @@ def build_unit(unit: Unit, ctx: UnitContext) -> UnitResult:
     try:
         histories, warnings = analyse(site, docs)
         problems.extend(warnings)
-        result.extract = extracts.extract(docs, assessment)
+        result.extract = extracts.extract(docs, assessment, site.aliases)
         latest = render.link_document(docs.of(assessment.latest, org.name), result.extract, site.aliases)
         history = histories.get((org.slug, assessment.slug))
         shared: dict[frozenset[str], frozenset[str]] = {}

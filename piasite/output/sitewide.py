@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import urls
 from ..analysis.citations import CitationIndex
-from ..analysis.entities import KINDS, Entity, by_kind
+from ..analysis.entities import KINDS, TEXT_ROLE, Entity, by_kind
 from ..analysis.extracts import Merged
 from ..model.content import Assessment, Organization, Site
 from ..model.text import wareki
@@ -93,9 +93,9 @@ def _entity_jobs(entities: dict[str, Entity]) -> list[PageJob]:
     jobs = [PageJob(urls.index(urls.ENTITIES), "entities.html", {"kinds": kinds, "kind_names": KINDS})]
     for kind, items in kinds.items():
         jobs.append(PageJob(urls.index(urls.entity(kind)), "entity_kind.html",
-                            {"kind": kind, "kind_name": KINDS[kind][0], "entities": items}))
+                            {"kind": kind, "kind_name": KINDS[kind][0], "kind_description": KINDS[kind][1], "entities": items}))
     for entity in entities.values():
-        jobs.append(PageJob(urls.index(urls.entity(entity.slug)), "entity.html", {"entity": entity, "kind_names": KINDS}))
+        jobs.append(PageJob(urls.index(urls.entity(entity.slug)), "entity.html", {"entity": entity, "kind_names": KINDS, "text_role": TEXT_ROLE}))
     return jobs
 
 
