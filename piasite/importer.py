@@ -281,13 +281,20 @@ class Importer:
             return value
         if n.kind == "list":
             items = []
-            for line in (region_text(cells, 0) or "").split("\n"):
+            text = re.sub(r"\s+(?=[(（][0-9０-９]+[)）])", "\n", region_text(cells, 0) or "")
+            for line in text.split("\n"):
                 line = re.sub(r"^\s*[(（][0-9０-９]+[)）]\s*", "", line).strip()
                 if line:
                     items.append(line)
             self._count(cpath, "filled" if items else "empty", draft)
             return items
         value = region_text(cells, width)
+        if value and n.selector:
+            value = re.sub(r"^\s*[(（][0-9０-９]+[)）]\s*", "", value)  # the file's number, printed before its name
+        if value and any(r.endswith("/date_or_text") for r in sub.get("x-refs", [])):
+            iso = wareki(value)
+            if iso and re.fullmatch(r"\s*(令和|平成|昭和)\s*(元|[0-9０-９]+)\s*年\s*[0-9０-９]+\s*月\s*[0-9０-９]+\s*日\s*", value):
+                value = iso  # a date alone is written YYYY-MM-DD (the schema's rule; pages show it in 和暦)
         self._note_suspects(value, cpath, draft)
         self._count(cpath, "filled" if value else "empty", draft)
         return value

@@ -117,8 +117,12 @@ def catalogue(schema, root: dict) -> list[Node]:
     return nodes
 
 
-def _label_end(text: str, label: str) -> int | None:
-    """Return where `label` ends in `text` when `text` starts with it (compared as in `norm`)."""
+def _label_end(text: str, label: str, numbered: bool = False) -> int | None:
+    """Return where `label` ends in `text` when `text` starts with it (compared as in `norm`).
+
+    The label must end at a boundary (a space, ※, a bracket, the end), or at the entry's number
+    when `numbered` (システム5, 委託事項1 …).
+    """
     got = ""
     for i, c in enumerate(text):
         got += norm(c)
@@ -126,7 +130,12 @@ def _label_end(text: str, label: str) -> int | None:
             if got != label:
                 return None
             rest = text[i + 1 :]
-            if not rest or rest[0] in " \t\u3000※[(（\ue001\ue002\ue003\ue004" or label.endswith((")", "。")):
+            if (
+                not rest
+                or rest[0] in " \t\u3000※[(（\ue001\ue002\ue003\ue004"
+                or label.endswith((")", "。"))
+                or (numbered and rest[0] in "0123456789０１２３４５６７８９")
+            ):
                 return i + 1
             return None
         if not label.startswith(got):
@@ -208,10 +217,12 @@ class Reader:
         for n in self.labelled:
             if not key.startswith(n.label):
                 continue
-            end = _label_end(text, n.label)
+            end = _label_end(text, n.label, n.kind == "entry")
             if end is None:
                 continue
             rest = text[end:]
+            if n.kind != "entry":
+                rest = re.sub(r"^[\s※]+", "", rest)  # ※: the form's mark of an item every body must fill
             if n.kind == "entry":
                 m = re.match(r"\s*([0-9０-９]+)", rest)
                 if m:
@@ -325,7 +336,8 @@ class Reader:
         if self.current_node is not None and self.current_node.kind == "region":
             head = next((t.strip() for t in cell.text.split("\n") if t.strip()), "")
             found = self._candidates(head) if head and cell.first else []
-            if not found or self._choose(found, True) is None:
+            started = bool(self.out.regions.get(self.current))  # a heading in 項目一覧 opens nothing
+            if not found or self._choose(found, started) is None:
                 self.out.regions.setdefault(self.current, []).append(cell)  # a table's cells, as printed
                 return
         lines = cell.text.split("\n")

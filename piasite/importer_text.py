@@ -31,6 +31,7 @@ _CELL_TAG = re.compile(r"</?t[dh]\b[^<>]*>", re.I)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
 _RULE_ROW = re.compile(r"^[\s\-|:]*-{3,}[\s\-|:]*$")  # markdown table rules the extractor adds
 _OPTION_MARK = re.compile(r"[<＜]\s*選択肢\s*[>＞]")
+_HEADING = re.compile(r"^#{1,6}\s+")  # "## 公表日": markdown headings the extractor adds
 _BULLET = re.compile(r"^[-*]\s+(?=\S)")  # "- 1-①…": list syntax of the extractor
 
 
@@ -107,6 +108,9 @@ def clean_cell(text: str, options: re.Pattern) -> str:
     lines = []
     for line in text.split("\n"):
         line = _BULLET.sub("", line.strip())
+        line = _HEADING.sub("", line)
+        if line.startswith("**") and line.endswith("**") and len(line) > 4:
+            line = line[2:-2].strip()
         if _RULE_ROW.match(line):
             continue
         lines.append(line.rstrip())
