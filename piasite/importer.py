@@ -191,7 +191,9 @@ class Importer:
                 found = walk.entries.get(c, {})
                 entries = []
                 for pos in sorted(found):
-                    if found[pos] is None and not any(p[: len(c) + 1] == c + (pos,) for p in walk.matched):
+                    if found[pos] is None and not any(
+                        p[: len(c) + 1] == c + (pos,) and walk.regions.get(p) for p in walk.matched
+                    ):
                         continue  # opened by a heading printed again, then never used
                     entry = self._build(items, t + ("*",), c + (pos,), walk, width, draft)
                     if "number" in items.get("properties", {}):

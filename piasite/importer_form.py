@@ -371,8 +371,8 @@ class Reader:
                     break
                 self._enter(nxt[0], nxt[1], cell.line)
                 rest = nxt[2].strip()
-            if rest:
-                self._add(Cell(cell.line, rest, False))
+            if rest and not (node.kind in ("group", "array", "region") and re.fullmatch(r"[(（].*[)）]", rest)):
+                self._add(Cell(cell.line, rest, False))  # (a heading's printed note, ※(7. ②を除く。), is dropped)
 
     def meta(self) -> dict[str, str]:
         """Return the text printed after each stop label (公表日 …)."""

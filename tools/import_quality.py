@@ -143,7 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     print(f"{'seed':<28} {'form':<8} {'precision':>10} {'recall':>8}  target")
     for seed in seeds:
-        counts, form, target, kind = measure(seed, args.content)
+        try:
+            counts, form, target, kind = measure(seed, args.content)
+        except Exception as exc:  # noqa: BLE001 - a source the importer cannot read yet is reported, not fatal
+            print(f"{seed.name:<28} not imported: {exc}")
+            failed.append(seed.name)
+            continue
         if target is None:
             print(f"{seed.name:<28} no curated version found in {args.content}")
             continue
