@@ -328,9 +328,49 @@ class Reader:
     def read(self, cells: list[Cell]) -> Walk:
         """Walk all cells; return what each item received."""
         self.plain = any(not c.first for c in cells)  # a text with table cells (tabs)
+        rows: list[list[Cell]] = []
         for cell in cells:
-            self._cell(cell)
+            if rows and rows[-1][0].line == cell.line:
+                rows[-1].append(cell)
+            else:
+                rows.append([cell])
+        header: list[Node] | None = None
+        for row in rows:
+            filled = [c for c in row if c.text.strip()]
+            if header is not None and filled:
+                texts = [c.text.strip() for c in filled]
+                if len(texts) == 1 and len(header) > 1:
+                    texts = texts[0].split(None, len(header) - 1)
+                if len(texts) == len(header):
+                    for node, text in zip(header, texts):
+                        self._enter(node, -1, row[0].line)
+                        self._add(Cell(row[0].line, text, False))
+                    header = None
+                    continue
+            header = self._header(filled)
+            if header is None:
+                for cell in row:
+                    self._cell(cell)
         return self.out
+
+    def _header(self, cells: list[Cell]) -> list[Node] | None:
+        """Return the items of a header row (評価書番号 評価書名): labels alone, values on the next line."""
+        if not cells or self.current_node is not None and self.current_node.kind == "region":
+            return None
+        texts = [c.text.strip() for c in cells]
+        if len(texts) == 1:
+            texts = texts[0].split()
+        if len(texts) < 2:
+            return None
+        out = []
+        for text in texts:
+            found = [f for f in self._candidates(text) if not f[2].strip() and f[0].kind == "text"]
+            if len(found) != 1:
+                return None
+            out.append(found[0][0])
+        if len({n.parent for n in out}) != 1:
+            return None
+        return out
 
     def _cell(self, cell: Cell) -> None:
         if self.current_node is not None and self.current_node.kind == "region":

@@ -111,6 +111,8 @@ def record_items(walk, cpath: tuple, importer, draft) -> list[dict]:
     for g in groups:
         if g["heading"] is None:
             del g["heading"]
+        if not g["numbered"]:
+            del g["numbered"]  # the default: a list printed without numbers
     importer._count(cpath, "filled" if groups else "empty", draft)
     return groups
 
