@@ -23,7 +23,16 @@ import yaml
 from .errors import BuildError
 from .importer_form import REGIONS, Reader, catalogue, wareki
 from .importer_text import cells as split_cells
-from .importer_text import checkbox_group, choice, count_after, join_wrapped, mark_before, option_pattern, suspects
+from .importer_text import (
+    checkbox_group,
+    choice,
+    count_after,
+    join_wrapped,
+    mark_before,
+    option_pattern,
+    suspects,
+    unmark,
+)
 from .schema import SCHEMA_DIR, Schemas
 from .scaffold import FORMS, _empty, modeline, organization_scaffold, parse_date, parse_target
 
@@ -122,7 +131,7 @@ def region_text(cells, width: int) -> str | None:
                 lines.append(line)
         last = cell.line
     lines = join_wrapped(lines, width) if width else lines
-    text = "\n".join(lines).strip()
+    text = unmark("\n".join(lines).strip())
     return text or None
 
 
@@ -295,7 +304,7 @@ class Importer:
             value = re.sub(r"^\s*[(（][0-9０-９]+[)）]\s*", "", value)  # the file's number, printed before its name
         if value and any(r.endswith("/date_or_text") for r in sub.get("x-refs", [])):
             iso = wareki(value)
-            if iso and re.fullmatch(r"\s*(令和|平成|昭和)\s*(元|[0-9０-９]+)\s*年\s*[0-9０-９]+\s*月\s*[0-9０-９]+\s*日\s*", value):
+            if iso and re.fullmatch(r"\s*(令和|平成|昭和)\s*(元|[0-9０-９]+)\s*年\s*[0-9０-９]+\s*月\s*[0-9０-９]+\s*日\s*(?:[(（][月火水木金土日][)）])?\s*", value):
                 value = iso  # a date alone is written YYYY-MM-DD (the schema's rule; pages show it in 和暦)
         self._note_suspects(value, cpath, draft)
         self._count(cpath, "filled" if value else "empty", draft)

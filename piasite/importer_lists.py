@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .importer_form import wareki
-from .importer_text import Cell, choice, norm
+from .importer_text import Cell, choice, norm, unmark
 from .scaffold import _empty
 
 
@@ -61,6 +61,7 @@ def change_log(cells: list[Cell], schema, sub: dict, draft, cpath: tuple) -> lis
 
 
 def _cell_text(text: str) -> str | None:
+    text = unmark(text)
     text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
     return text or None
 

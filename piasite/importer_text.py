@@ -200,7 +200,7 @@ def checkbox_group(text: str, options: list[str]) -> Checks:
         if option not in selected:
             selected.append(option)
         nxt = spots[i + 1][0] if i + 1 < len(spots) else len(flat)
-        m = re.match(r"\s*[(（](.*)[)）]", flat[end:nxt])
+        m = re.match(r"\s*[(（]((?:[^()（）]|[(（][^()（）]*[)）])*)[)）]", flat[end:nxt])
         inner = m.group(1).strip() if m else ""
         if inner:
             if option == "その他":
@@ -263,6 +263,11 @@ def join_wrapped(lines: list[str], width: int) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+def unmark(text: str) -> str:
+    """Print check marks back as the form shows them ([○], [ ]) inside an organisation's text."""
+    return (text.replace(CHECKED, "[○]").replace(RADIO, "[○]").replace(BOX, "[ ]").replace(EMPTY, "[ ]"))
 
 
 def suspects(text: str) -> list[tuple[str, str]]:
