@@ -376,7 +376,8 @@ class Reader:
         if self.current_node is not None and self.current_node.kind == "region":
             head = next((t.strip() for t in cell.text.split("\n") if t.strip()), "")
             found = self._candidates(head) if head and cell.first else []
-            started = bool(self.out.regions.get(self.current))  # a heading in 項目一覧 opens nothing
+            # a heading in 項目一覧 opens nothing: until the part has text, any label ends it
+            started = any(c.text.strip() for c in self.out.regions.get(self.current, []))
             if not found or self._choose(found, started) is None:
                 self.out.regions.setdefault(self.current, []).append(cell)  # a table's cells, as printed
                 return
@@ -385,7 +386,11 @@ class Reader:
             text = line.strip()
             if not text:
                 continue
-            region_mode = self.current_node is not None and self.current_node.kind == "region"
+            region_mode = (
+                self.current_node is not None
+                and self.current_node.kind == "region"
+                and any(c.text.strip() for c in self.out.regions.get(self.current, []))
+            )
             stop = None if region_mode else self._stop(text)
             if stop:
                 label, rest = stop
