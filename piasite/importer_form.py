@@ -28,6 +28,7 @@ REGIONS = {"change_log", "business_attachment", "record_items"}
 # Printed labels of the national forms that the assessment file does not store (the organisation is
 # in organization.yaml, the date is the file's name): they end the value before them.
 STOP_LABELS = ["評価実施機関名", "公表日", "項目一覧", "提供・移転の有無", "再委託", "(備考)", "個人情報保護委員会承認日"]
+_META = {"評価実施機関名", "公表日"}  # stop labels whose text the draft uses (organization.yaml, the file's date)
 _SECTION = re.compile(r"^(?:[IVX]+(?![A-Za-z])|\(別添)")
 
 
@@ -394,9 +395,14 @@ class Reader:
             stop = None if region_mode else self._stop(text)
             if stop:
                 label, rest = stop
-                self.current = ("_meta", label)
                 self.current_node = None
-                self.out.meta.setdefault(label, [])
+                if label in _META:
+                    self.current = ("_meta", label)
+                    self.out.meta.setdefault(label, [])
+                else:  # a row label of the form (提供・移転の有無): its cells belong to the part it is in
+                    cur = self.nodes[self.cursor] if self.cursor >= 0 else None
+                    group = cur.path if cur is not None and cur.kind == "group" else (cur.parent if cur else ())
+                    self.current = self.concrete(group) if group else ("_meta", label)
                 self.out.regions.setdefault(self.current, [])
                 if rest.strip():
                     self._add(Cell(cell.line, rest.strip(), False))

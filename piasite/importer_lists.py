@@ -85,8 +85,16 @@ def record_items(walk, cpath: tuple, importer, draft) -> list[dict]:
     want = cpath[1] + 1
     current = 1
     groups: list[dict] = []
+    lines = []
     for cell in cells:
         for line in cell.text.split("\n"):
+            # a list printed on one line: 1. 宛名番号, 2. 住民票コード, … or 宛名番号, 住民票コード, …
+            parts = re.split(r"[,、]\s*(?=[0-9０-９]+[.．]\s*\S)", line)
+            if len(parts) == 1 and line.count(", ") >= 3:
+                parts = line.split(", ")
+            lines.extend(parts)
+    for line in lines:
+        if True:
             line = line.strip()
             if not line:
                 continue

@@ -187,21 +187,22 @@ def checkbox_group(text: str, options: list[str]) -> Checks:
         on, doubt = {RADIO}, ""
     elif BOX in kinds and EMPTY in kinds:
         on, doubt = set(), "チェック欄の印が読み取れません(空欄と、中身の分からない欄が混在しています)"
+    elif kinds == {BOX}:
+        on, doubt = set(), "チェック欄がすべて中身の分からない欄として抽出されています"
     else:
         on, doubt = set(), ""
-    seen = {s[2] for s in spots}
-    if len(seen) < len(options) and not doubt and not on:
-        doubt = ""  # a group printed in part: what is printed is read
     spots.sort()
     selected, details, other = [], {}, None
-    for i, (start, end, option, mark) in enumerate(spots):
-        if mark not in on:
-            continue
-        if option not in selected:
-            selected.append(option)
+    for i, (_start, end, option, mark) in enumerate(spots):
         nxt = spots[i + 1][0] if i + 1 < len(spots) else len(flat)
         m = re.match(r"\s*[(（]((?:[^()（）]|[(（][^()（）]*[)）])*)[)）]", flat[end:nxt])
         inner = m.group(1).strip() if m else ""
+        if mark not in on:
+            if inner and not doubt:
+                doubt = f"「{option}」の欄に印がないのに括弧内に記載があります"
+            continue
+        if option not in selected:
+            selected.append(option)
         if inner:
             if option == "その他":
                 other = inner
