@@ -33,8 +33,8 @@ from .importer_text import (
     suspects,
     unmark,
 )
-from .schema import SCHEMA_DIR, Schemas
 from .scaffold import FORMS, _empty, modeline, organization_scaffold, parse_date, parse_target
+from .schema import SCHEMA_DIR, Schemas
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,9 @@ def read_source(path: Path) -> str:
     if not raw.strip():
         raise BuildError(f"{path} は空です。PDF から抽出したテキストを保存したファイルを指定してください。")
     if b"\x00" in raw[:4096] or sum(b < 9 for b in raw[:4096]) > 8:
-        raise BuildError(f"{path} はテキストのファイルではありません(バイナリのデータです)。PDF から抽出したテキストを指定してください。")
+        raise BuildError(
+            f"{path} はテキストのファイルではありません(バイナリのデータです)。PDF から抽出したテキストを指定してください。"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -85,7 +87,9 @@ def read_source(path: Path) -> str:
                 f"{path} は UTF-8 ではなく {name} で保存されているようです({line} 行目)。UTF-8 に変換してから指定してください"
                 f"(例: iconv -f {'SHIFT_JIS' if name == 'Shift_JIS' else 'EUC-JP'} -t UTF-8 {path.name} > utf8.txt)。"
             ) from None
-        raise BuildError(f"{path} の {line} 行目が UTF-8 として読めません。UTF-8 のテキストとして保存し直してください。") from None
+        raise BuildError(
+            f"{path} の {line} 行目が UTF-8 として読めません。UTF-8 のテキストとして保存し直してください。"
+        ) from None
     if sum(unicodedata.category(c) in ("Cc", "Co", "Cn") and c not in "\t\n\r\f" for c in text[:5000]) > 20:
         raise BuildError(f"{path} はテキストのファイルではないようです(制御文字が多く含まれています)。")
     return text
@@ -95,7 +99,10 @@ def detect_form(text: str) -> str | None:
     """Return the form the text's cover names (概要 for a summary), or None when it names none."""
     head = unicodedata.normalize("NFKC", "\n".join(text.splitlines()[:40]))
     head = re.sub(r"\s", "", head)
-    if re.search(r"特定個人情報保護評価書\((全項目|重点項目|基礎項目)評価書\)(\(案\))?」?の概要", head) or "」の概要" in head:
+    if (
+        re.search(r"特定個人情報保護評価書\((全項目|重点項目|基礎項目)評価書\)(\(案\))?」?の概要", head)
+        or "」の概要" in head
+    ):
         return "概要"
     m = re.search(r"特定個人情報保護評価書\((全項目|重点項目|基礎項目)評価書\)", head)
     if m:
@@ -182,8 +189,17 @@ class Importer:
     def _build(self, node: dict, tpath: tuple, cpath: tuple, walk, width: int, draft: Draft) -> dict:
         out: dict[str, Any] = {}
         for key, raw in node.get("properties", {}).items():
-            if not tpath and key in ("form", "form_version", "status", "public_comment", "date_note", "ended_on",
-                                     "reconstructed", "unavailable", "allowed_numbers"):
+            if not tpath and key in (
+                "form",
+                "form_version",
+                "status",
+                "public_comment",
+                "date_note",
+                "ended_on",
+                "reconstructed",
+                "unavailable",
+                "allowed_numbers",
+            ):
                 continue
             sub = self.schema.resolve(raw)
             t, c = tpath + (key,), cpath + (key,)
@@ -244,7 +260,9 @@ class Importer:
 
     def _note_suspects(self, value, cpath: tuple, draft: Draft) -> None:
         for bad, good in suspects(value or ""):
-            draft.comments[cpath].append(f"要確認: 「{bad}」は「{good}」の読み取り誤りかもしれません。原本で確かめてください。")
+            draft.comments[cpath].append(
+                f"要確認: 「{bad}」は「{good}」の読み取り誤りかもしれません。原本で確かめてください。"
+            )
             draft.suspects.append(f"{'.'.join(map(str, cpath))}: {bad}→{good}?")
             self._count(cpath, "doubt", draft)
 
@@ -263,7 +281,9 @@ class Importer:
         if not matched:
             self._count(cpath, "missing", draft)
             if cpath[:-1] in walk.matched or any(p[: len(cpath) - 1] == cpath[:-1] for p in walk.matched):
-                draft.comments[cpath].append(f"要確認: 「{n.title}」の欄が抽出テキストに見つかりません。原本で確かめてください。")
+                draft.comments[cpath].append(
+                    f"要確認: 「{n.title}」の欄が抽出テキストに見つかりません。原本で確かめてください。"
+                )
             return _empty(self.schema, sub, n.key)
         text = " \n".join(c.text for c in cells)
         if n.kind == "choice":
@@ -304,7 +324,10 @@ class Importer:
             value = re.sub(r"^\s*[(（][0-9０-９]+[)）]\s*", "", value)  # the file's number, printed before its name
         if value and any(r.endswith("/date_or_text") for r in sub.get("x-refs", [])):
             iso = wareki(value)
-            if iso and re.fullmatch(r"\s*(令和|平成|昭和)\s*(元|[0-9０-９]+)\s*年\s*[0-9０-９]+\s*月\s*[0-9０-９]+\s*日\s*(?:[(（][月火水木金土日][)）])?\s*", value):
+            if iso and re.fullmatch(
+                r"\s*(令和|平成|昭和)\s*(元|[0-9０-９]+)\s*年\s*[0-9０-９]+\s*月\s*[0-9０-９]+\s*日\s*(?:[(（][月火水木金土日][)）])?\s*",
+                value,
+            ):
                 value = iso  # a date alone is written YYYY-MM-DD (the schema's rule; pages show it in 和暦)
         self._note_suspects(value, cpath, draft)
         self._count(cpath, "filled" if value else "empty", draft)
@@ -346,24 +369,49 @@ class Importer:
         """List the parts of the form the text does not contain, for the editor and the reader."""
         out = []
         for key in self.root.get("properties", {}):
-            if key in ("form", "form_version", "status", "public_comment", "date_note", "ended_on", "reconstructed",
-                       "unavailable", "allowed_numbers", "files", "cover", "change_log"):
+            if key in (
+                "form",
+                "form_version",
+                "status",
+                "public_comment",
+                "date_note",
+                "ended_on",
+                "reconstructed",
+                "unavailable",
+                "allowed_numbers",
+                "files",
+                "cover",
+                "change_log",
+            ):
                 continue
             if not any(p[:1] == (key,) for p in walk.matched):
                 title = self.schema.resolve(self.root["properties"][key]).get("title", key)
-                out.append({"item": key, "note": f"「{title}」は原本の抽出テキストに見つかりませんでした。原本で確かめてください。"})
+                out.append(
+                    {
+                        "item": key,
+                        "note": f"「{title}」は原本の抽出テキストに見つかりませんでした。原本で確かめてください。",
+                    }
+                )
         for i, entry in enumerate(data.get("business_attachment") or []):
             if isinstance(entry, dict) and "figure" in entry:
-                out.append({"item": f"business_attachment[{i}].figure",
-                            "note": "事務の流れの図は原本の抽出テキストに含まれていないため、掲載していません。"})
+                out.append(
+                    {
+                        "item": f"business_attachment[{i}].figure",
+                        "note": "事務の流れの図は原本の抽出テキストに含まれていないため、掲載していません。",
+                    }
+                )
         for lst, found in walk.entries.items():
             numbers = [v for v in found.values() if isinstance(v, int)]
             node = self.schema.at(self.root, lst) or {}
             title = self.schema.resolve(node.get("items", {})).get("title", "")
             if numbers and min(numbers) > 1:
                 gap = f"{title}1" + (f"〜{min(numbers) - 1}" if min(numbers) > 2 else "")
-                out.append({"item": _item_path(lst),
-                            "note": f"{gap}は原本の抽出テキストに含まれていないため、掲載していません。"})
+                out.append(
+                    {
+                        "item": _item_path(lst),
+                        "note": f"{gap}は原本の抽出テキストに含まれていないため、掲載していません。",
+                    }
+                )
         return out
 
 
@@ -464,10 +512,16 @@ def report_lines(draft: Draft) -> list[str]:
     total: Counter = Counter()
     for part, c in draft.counts.items():
         total.update(c)
-        out.append(f"  {part}: 記入 {c['filled']} / 空欄 {c['empty']} / 要確認 {c['doubt']} / 見つからない {c['missing']}")
-    out.append(f"  合計: 記入 {total['filled']} / 空欄 {total['empty']} / 要確認 {total['doubt']} / 見つからない {total['missing']}")
+        out.append(
+            f"  {part}: 記入 {c['filled']} / 空欄 {c['empty']} / 要確認 {c['doubt']} / 見つからない {c['missing']}"
+        )
+    out.append(
+        f"  合計: 記入 {total['filled']} / 空欄 {total['empty']} / 要確認 {total['doubt']} / 見つからない {total['missing']}"
+    )
     if draft.suspects:
-        out.append(f"読み取り誤りの可能性がある文字 {len(draft.suspects)} か所(変更していません。原本で確かめてください):")
+        out.append(
+            f"読み取り誤りの可能性がある文字 {len(draft.suspects)} か所(変更していません。原本で確かめてください):"
+        )
         out.extend(f"  {s}" for s in draft.suspects[:20])
     return out
 
@@ -482,9 +536,13 @@ def import_source(args) -> int:
     shown = detect_form(text)
     if shown is not None and shown != form:
         key = {v: k for k, v in FORMS.items()}.get(shown, "?")
-        raise BuildError(f"{source} は「{shown}」のテキストのようです(表紙の表題)。--form {args.form}({form})ではなく --form {key} を指定してください。")
+        raise BuildError(
+            f"{source} は「{shown}」のテキストのようです(表紙の表題)。--form {args.form}({form})ではなく --form {key} を指定してください。"
+        )
     if shown is None and form != "概要":
-        raise BuildError(f"{source} の先頭に「特定個人情報保護評価書({form})」の表題が見つかりません。評価書の PDF から抽出したテキストか、--form が正しいかを確かめてください。")
+        raise BuildError(
+            f"{source} の先頭に「特定個人情報保護評価書({form})」の表題が見つかりません。評価書の PDF から抽出したテキストか、--form が正しいかを確かめてください。"
+        )
     if form == "概要":
         from .importer_summary import import_summary
 
@@ -492,7 +550,9 @@ def import_source(args) -> int:
     else:
         draft = Importer(args.form).run(text, str(source))
     if sum(c["filled"] for c in draft.counts.values()) < 5:
-        raise BuildError(f"{source} から様式の項目をほとんど読み取れませんでした。{form}の PDF から抽出したテキストかを確かめてください。")
+        raise BuildError(
+            f"{source} から様式の項目をほとんど読み取れませんでした。{form}の PDF から抽出したテキストかを確かめてください。"
+        )
     written = []
     if args.out:
         target = Path(args.out)
@@ -502,7 +562,9 @@ def import_source(args) -> int:
         org, slug = parse_target(f"{args.org}/{args.assessment}")
         date = args.date or draft.published
         if not date:
-            raise BuildError(f"{source} に公表日が印刷されていないため、版の日付が決まりません。--date YYYY-MM-DD で公表日を指定してください。")
+            raise BuildError(
+                f"{source} に公表日が印刷されていないため、版の日付が決まりません。--date YYYY-MM-DD で公表日を指定してください。"
+            )
         date = parse_date(date).isoformat()
         folder = Path(args.content) / org / slug
         target = folder / f"{date}.yaml"
@@ -514,7 +576,9 @@ def import_source(args) -> int:
             body = organization_scaffold(Schemas().organization)
             if draft.organization:
                 body = body.replace("\nname:\n", f"\nname:{_scalar(draft.organization)}\n", 1)
-            org_file.write_text(modeline(SCHEMA_DIR / "organization.schema.json", org_file) + "\n" + body, encoding="utf-8")
+            org_file.write_text(
+                modeline(SCHEMA_DIR / "organization.schema.json", org_file) + "\n" + body, encoding="utf-8"
+            )
             written.append(org_file)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(draft_text(draft, target, source.name), encoding="utf-8")

@@ -20,14 +20,29 @@ from .importer_text import Cell, norm
 
 # Items of the data that are not printed labels of the form: filled from elsewhere, or not at all.
 _NOT_PRINTED = {
-    "form", "form_version", "status", "public_comment", "date_note", "ended_on", "reconstructed",
-    "unavailable", "allowed_numbers",
+    "form",
+    "form_version",
+    "status",
+    "public_comment",
+    "date_note",
+    "ended_on",
+    "reconstructed",
+    "unavailable",
+    "allowed_numbers",
 }
 # Parts read as lists or tables under their heading, not item by item.
 REGIONS = {"change_log", "business_attachment", "record_items"}
 # Printed labels of the national forms that the assessment file does not store (the organisation is
 # in organization.yaml, the date is the file's name): they end the value before them.
-STOP_LABELS = ["評価実施機関名", "公表日", "項目一覧", "提供・移転の有無", "再委託", "(備考)", "個人情報保護委員会承認日"]
+STOP_LABELS = [
+    "評価実施機関名",
+    "公表日",
+    "項目一覧",
+    "提供・移転の有無",
+    "再委託",
+    "(備考)",
+    "個人情報保護委員会承認日",
+]
 _META = {"評価実施機関名", "公表日"}  # stop labels whose text the draft uses (organization.yaml, the file's date)
 _SECTION = re.compile(r"^(?:[IVX]+(?![A-Za-z])|\(別添)")
 
@@ -247,7 +262,11 @@ class Reader:
         if entries:
             return entries[0]
         selectors = [f for f in found if f[0].selector]
-        if selectors and cur is not None and self._innermost_list(cur.path) == self._innermost_list(selectors[0][0].path):
+        if (
+            selectors
+            and cur is not None
+            and self._innermost_list(cur.path) == self._innermost_list(selectors[0][0].path)
+        ):
             return selectors[0]
         forward = sorted((f for f in found if f[0].order > self.cursor), key=lambda f: f[0].order)
         parent = cur.parent if cur else ()
@@ -343,7 +362,7 @@ class Reader:
                 if len(texts) == 1 and len(header) > 1:
                     texts = texts[0].split(None, len(header) - 1)
                 if len(texts) == len(header):
-                    for node, text in zip(header, texts):
+                    for node, text in zip(header, texts, strict=True):
                         self._enter(node, -1, row[0].line)
                         self._add(Cell(row[0].line, text, False))
                     header = None
@@ -427,10 +446,7 @@ class Reader:
 
     def meta(self) -> dict[str, str]:
         """Return the text printed after each stop label (公表日 …)."""
-        return {
-            label: "\n".join(c.text for c in self.out.regions.get(("_meta", label), []))
-            for label in self.out.meta
-        }
+        return {label: "\n".join(c.text for c in self.out.regions.get(("_meta", label), [])) for label in self.out.meta}
 
 
 def entry_numbers(walk: Walk) -> dict[tuple, list[int | None]]:

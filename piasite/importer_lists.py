@@ -27,7 +27,7 @@ def change_log(cells: list[Cell], schema, sub: dict, draft, cpath: tuple) -> lis
     titles = {norm(v.get("title", k)): k for k, v in props.items()}
     rows: list[dict] = []
     columns: list[str] | None = None
-    for line, texts in _lines(cells):
+    for _line, texts in _lines(cells):
         keys = [titles.get(norm(t)) for t in texts if t.strip()]
         if len(keys) >= 3 and all(keys):
             columns = keys  # the header row (printed again on every page)
@@ -36,7 +36,7 @@ def change_log(cells: list[Cell], schema, sub: dict, draft, cpath: tuple) -> lis
             continue
         if len(texts) >= len(columns) - 2 and wareki(texts[0]) and len(texts[0]) < 20:
             row = {k: None for k in props}
-            for key, text in zip(columns, texts):
+            for key, text in zip(columns, texts, strict=False):
                 row[key] = _cell_text(text)
             rows.append(row)
             where = cpath + (len(rows) - 1,)
@@ -49,7 +49,9 @@ def change_log(cells: list[Cell], schema, sub: dict, draft, cpath: tuple) -> lis
                 allowed = [o for o in props["timing"].get("enum", []) if isinstance(o, str)]
                 value, _ = choice(f"[{row['timing']}]", allowed)
                 if value is None:
-                    draft.comments[where + ("timing",)].append(f"要確認: 提出時期「{row['timing']}」は選択肢にありません。")
+                    draft.comments[where + ("timing",)].append(
+                        f"要確認: 提出時期「{row['timing']}」は選択肢にありません。"
+                    )
                 row["timing"] = value
         elif rows:
             last = rows[-1]
@@ -93,29 +95,28 @@ def record_items(walk, cpath: tuple, importer, draft) -> list[dict]:
             if len(parts) == 1 and line.count(", ") >= 3:
                 parts = line.split(", ")
             lines.extend(parts)
-    for line in lines:
-        if True:
-            line = line.strip()
-            if not line:
-                continue
-            m = _FILE_HEAD.match(line)
-            if m and not _NUMBERED.match(line):
-                current = int(m.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789")))
-                continue
-            if current != want:
-                continue
-            if _GROUP_HEAD.match(line) and not _NUMBERED.match(line):
-                groups.append({"heading": line, "numbered": False, "items": []})
-                continue
-            if not groups:
-                groups.append({"heading": None, "numbered": False, "items": []})
-            n = _NUMBERED.match(line)
-            if n:
-                groups[-1]["numbered"] = True
-                line = line[n.end() :]
-            line = re.sub(r"[、,]\s*$", "", line).strip()
-            if line:
-                groups[-1]["items"].append(line)
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        m = _FILE_HEAD.match(line)
+        if m and not _NUMBERED.match(line):
+            current = int(m.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+            continue
+        if current != want:
+            continue
+        if _GROUP_HEAD.match(line) and not _NUMBERED.match(line):
+            groups.append({"heading": line, "numbered": False, "items": []})
+            continue
+        if not groups:
+            groups.append({"heading": None, "numbered": False, "items": []})
+        n = _NUMBERED.match(line)
+        if n:
+            groups[-1]["numbered"] = True
+            line = line[n.end() :]
+        line = re.sub(r"[、,]\s*$", "", line).strip()
+        if line:
+            groups[-1]["items"].append(line)
     groups = [g for g in groups if g["items"]]
     for g in groups:
         if g["heading"] is None:

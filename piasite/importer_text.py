@@ -240,7 +240,9 @@ def count_after(text: str, label: str) -> int | None:
 
 
 _OPEN_END = re.compile(r"[。」』）)]$")
-_STARTS_ITEM = re.compile(r"^(?:[・●○◯■□◆◇※＊*\-―─]|[①-⑳]|[0-9０-９]+[.．、)）]|[(（][0-9０-９一-十ア-ンア-ン]+[)）]|[ア-ン][.．、\s]|第[0-9０-９]|【|＜|<)")
+_STARTS_ITEM = re.compile(
+    r"^(?:[・●○◯■□◆◇※＊*\-―─]|[①-⑳]|[0-9０-９]+[.．、)）]|[(（][0-9０-９一-十ア-ンア-ン]+[)）]|[ア-ン][.．、\s]|第[0-9０-９]|【|＜|<)"
+)
 
 
 def join_wrapped(lines: list[str], width: int) -> list[str]:
@@ -268,7 +270,7 @@ def join_wrapped(lines: list[str], width: int) -> list[str]:
 
 def unmark(text: str) -> str:
     """Print check marks back as the form shows them ([○], [ ]) inside an organisation's text."""
-    return (text.replace(CHECKED, "[○]").replace(RADIO, "[○]").replace(BOX, "[ ]").replace(EMPTY, "[ ]"))
+    return text.replace(CHECKED, "[○]").replace(RADIO, "[○]").replace(BOX, "[ ]").replace(EMPTY, "[ ]")
 
 
 def suspects(text: str) -> list[tuple[str, str]]:

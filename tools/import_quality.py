@@ -159,13 +159,17 @@ def main(argv: list[str] | None = None) -> int:
         ok = p >= PRECISION and r >= goal
         if not ok:
             failed.append(seed.name)
-        print(f"{seed.name:<28} {form:<8} {p:9.1f}% {r:7.1f}%  P≥{PRECISION:.0f} R≥{goal:.0f} "
-              f"{'met' if ok else 'NOT MET'}  ({total['right']}/{total['filled']} filled right, "
-              f"{total['reproduced']}/{total['curated']} curated; vs {target.relative_to(args.content)})")
+        print(
+            f"{seed.name:<28} {form:<8} {p:9.1f}% {r:7.1f}%  P≥{PRECISION:.0f} R≥{goal:.0f} "
+            f"{'met' if ok else 'NOT MET'}  ({total['right']}/{total['filled']} filled right, "
+            f"{total['reproduced']}/{total['curated']} curated; vs {target.relative_to(args.content)})"
+        )
         if args.parts:
             for name, c in counts.items():
-                print(f"    {name:<32} P {_pct(c['right'], c['filled']):5.1f}% ({c['right']}/{c['filled']})"
-                      f"  R {_pct(c['reproduced'], c['curated']):5.1f}% ({c['reproduced']}/{c['curated']})")
+                print(
+                    f"    {name:<32} P {_pct(c['right'], c['filled']):5.1f}% ({c['right']}/{c['filled']})"
+                    f"  R {_pct(c['reproduced'], c['curated']):5.1f}% ({c['reproduced']}/{c['curated']})"
+                )
     return 1 if args.check and failed else 0
 
 
