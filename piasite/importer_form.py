@@ -399,8 +399,11 @@ class Reader:
             # a heading in 項目一覧 opens nothing: until the part has text, any label ends it
             started = any(c.text.strip() for c in self.out.regions.get(self.current, []))
             if not found or self._choose(found, started) is None:
-                self.out.regions.setdefault(self.current, []).append(cell)  # a table's cells, as printed
-                return
+                if not started and found:
+                    self.cursor = -1  # 項目一覧 ended: the form's items start again from the top
+                else:
+                    self.out.regions.setdefault(self.current, []).append(cell)  # a table's cells, as printed
+                    return
         lines = cell.text.split("\n")
         for i, line in enumerate(lines):
             text = line.strip()
