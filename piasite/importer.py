@@ -66,7 +66,7 @@ def read_source(path: Path) -> str:
     if raw.startswith(b"%PDF"):
         raise BuildError(
             f"{path} は PDF のファイルです。先にテキストを取り出してから指定してください"
-            f"(例: pdftotext -layout {path.name} {path.stem}.txt。README の「0. 原本のテキストから下書きを作る」を参照)。"
+            f"(例: pdftotext -enc UTF-8 {path.name} hyokasho.txt。README の「はじめての評価書を登録する」の 0. を参照)。"
         )
     if not raw.strip():
         raise BuildError(f"{path} は空です。PDF から抽出したテキストを保存したファイルを指定してください。")
