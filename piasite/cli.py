@@ -1,4 +1,4 @@
-"""Command line: `python build.py [build|validate|new|new-version|changes|reconstruct|serve] …`."""
+"""Command line: `python build.py [build|validate|new|new-version|changes|import|reconstruct|serve] …`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ EDITING = ("new", "new-version", "changes", "reconstruct", "serve")  # the edito
 # the stages BuildResult.timings names (build/pipeline.py), as editors read them
 STAGES = {"assessments": "評価書ごとの検証・生成", "site pages": "サイト全体のページ", "links": "リンク確認",
           "search index": "検索インデックス", "write": "書き出し"}
+
+
+class UsageError(Exception):
+    """A command given with options that do not go together (exit status 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,6 +70,15 @@ def _parser() -> argparse.ArgumentParser:
     _content(p)
     p = sub.add_parser("changes", help="最新の版と前の版の違いから、変更箇所(change_log)の行の下書きを表示します")
     p.add_argument("target", metavar="<団体>/<評価書>")
+    _content(p)
+    p = sub.add_parser("import", help="PDF から抽出したテキストを読み、評価書の版の下書き(YAML)を作ります")
+    p.add_argument("source", metavar="SOURCE", help="PDF から抽出したテキストのファイル(UTF-8)")
+    p.add_argument("--form", required=True, choices=("full", "key", "basic", "summary"),
+                   help="様式: full=全項目評価書、key=重点項目評価書、basic=基礎項目評価書、summary=概要")
+    p.add_argument("--out", help="下書きを書き出すファイル(--org/--assessment の代わり)")
+    p.add_argument("--org", help="団体のフォルダ名(例: sample-city)")
+    p.add_argument("--assessment", help="評価書のフォルダ名(例: 01-juki)")
+    p.add_argument("--date", help="公表日 YYYY-MM-DD(原本に公表日が印刷されていないときは必須)")
     _content(p)
     p = sub.add_parser("reconstruct", help="変更箇所の「変更前の記載」から、前の変更日の時点の版を復元します")
     p.add_argument("version", type=Path, help="復元元の版のファイル(content/<団体>/<評価書>/<日付>.yaml)")
@@ -128,6 +141,12 @@ def _build_summary(args: argparse.Namespace, result: BuildResult) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     """Run one command; errors are raised and reported by `main`."""
+    if args.command == "import":
+        from .editing.importer import import_source
+
+        if not args.out and not (args.org and args.assessment):
+            raise UsageError("--out FILE か、--org と --assessment の両方を指定してください。")
+        return import_source(args)
     if args.command in EDITING:
         from .editing import commands
 
@@ -178,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"エラー: {link.format()}", file=sys.stderr)
         print(f"エラー: {exc} 出力は変更していません。", file=sys.stderr)
         return EXIT_CONTENT
+    except UsageError as exc:
+        print(f"使い方の誤り: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except BuildError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return EXIT_CONTENT
