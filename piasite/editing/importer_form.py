@@ -241,6 +241,8 @@ class Reader:
                 rest = re.sub(r"^[\s※]+", "", rest)  # ※: the form's mark of an item every body must fill
             if n.kind == "entry":
                 m = re.match(r"\s*([0-9０-９]+)", rest)
+                if m and re.match(r"\s*[～〜~]", rest[m.end() :]):
+                    continue  # システム2～5: the heading of a block of entries, not an entry
                 if m:
                     rest = rest[m.end() :]
                     found.append((n, int(unicodedata.normalize("NFKC", m.group(1))), rest))
