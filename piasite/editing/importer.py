@@ -615,7 +615,7 @@ def _mixed(
         if _FRAGMENT.search(text) or _split_brackets(text) or "[○]" in text or "[ ]" in text:
             return f"チェック欄の一部(「{text[:20]}」)が混じっている"
         key = norm(text)
-        if key in options:
+        if key in options and len([t for t in texts if t.strip()]) > 1:  # an option among other lines
             return f"選択肢(「{text[:20]}」)が混じっている"
         if any(key.startswith(label) for label in labels) or (
             len(key) >= 5 and any(label.startswith(key) and len(label) > len(key) for label in labels)
