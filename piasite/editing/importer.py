@@ -23,17 +23,20 @@ import yaml
 from ..model.errors import BuildError
 from ..model.schema import SCHEMA_DIR, Schemas
 from .importer_form import REGIONS, Reader, catalogue, wareki
-from .importer_text import cells as split_cells
 from .importer_text import (
+    Checks,
     checkbox_group,
     choice,
     count_after,
     join_wrapped,
     mark_before,
+    nfkc_key,
+    norm,
     option_pattern,
     suspects,
     unmark,
 )
+from .importer_text import cells as split_cells
 from .scaffold import FORMS, _empty, modeline, organization_scaffold, parse_date, parse_target
 
 log = logging.getLogger(__name__)
@@ -130,8 +133,8 @@ def region_text(cells, width: int) -> str | None:
     for cell in cells:
         for i, line in enumerate(cell.text.split("\n")):
             line = line.replace("\t", " ").strip()
-            if re.fullmatch(r"[\ue001-\ue004\s]*", line):
-                continue
+            if re.fullmatch(r"[\ue001-\ue004\s]*", line) or (line == "※" and not lines):
+                continue  # (※ alone before the value: the form's mark of the label, printed below it)
             if last == cell.line and i == 0 and lines:
                 lines[-1] += " " + line
             else:
@@ -160,13 +163,34 @@ class Importer:
             options.update(o for o in n.schema.get("enum", []) if isinstance(o, str))
             options.update(n.schema.get("x-options", []))
         self.options = option_pattern(options)
+        self.option_keys = {norm(o) for o in options if o}
+        self.label_keys = {n.label for n in self.nodes if len(n.label) >= 3}
+        self.untabbed = False
+        self.content_lines: set[int] = set()
+        self.stamp: str | None = None
+        self.plain_log = None
 
     def run(self, text: str, source: str = "") -> Draft:
         """Read `text`; return the draft."""
+        stamp = re.search(r"\[\s*(?:平成|令和)[^\[\]\n]{1,12}様式\s*[0-9０-９]\s*\]", text)
+        self.stamp = stamp.group(0) if stamp else None
         cells = split_cells(text, self.options)
+        self.plain_log = None
+        if not any(not c.first for c in cells):
+            # no table cells: the change log is read by the shape of its rows, and its lines (item
+            # paths such as 「②事務の内容」) are kept out of the walk over the form's labels
+            found = self._plain_change_log(text)
+            if found is not None:
+                start, self.plain_log = found
+                kept = text.splitlines()[:start]
+                cells = split_cells("\n".join(kept) + "\n", self.options)
         reader = Reader(self.nodes)
         walk = reader.read(cells)
         width = _width(text)
+        # Without table cells (no tabs) labels and values may be printed out of order: a value is
+        # then kept only when nothing in the text says it may be mixed with another item's text.
+        self.untabbed = not reader.plain
+        self.content_lines = {c.line for c in cells if c.text.strip()}
         draft = Draft(self.form, {})
         meta = reader.meta()
         draft.published = wareki(meta.get("公表日", ""))
@@ -175,6 +199,8 @@ class Importer:
         data = self._build(self.root, (), (), walk, width, draft)
         head: dict[str, Any] = {"form": self.form}
         version = re.search(r"\[\s*((?:平成|令和)[^\[\]\n]{1,12}様式\s*[0-9０-９])\s*\]", text)
+        if self.untabbed:
+            self._check_entries(data, draft)
         if version:
             head["form_version"] = re.sub(r"\s+", " ", version.group(1).replace("\u3000", " "))
         head["status"] = "案" if re.search(r"[(（]\s*案\s*[)）]", "\n".join(text.splitlines()[:15])) else "公表"
@@ -254,6 +280,8 @@ class Importer:
         if cpath not in walk.matched:
             return None
         value = region_text(cells or [], width)
+        if value and self._unsure(cells or [], value, cpath, walk, draft):
+            return None
         self._note_suspects(value, cpath, draft)
         self._count(cpath, "filled" if value else "empty", draft)
         return value
@@ -299,6 +327,13 @@ class Importer:
             options = sub["x-options"]
             got = checkbox_group(text, options)
             value = _empty(self.schema, sub, n.key)
+            if self.untabbed and _split_brackets(text):
+                got = Checks(
+                    [],
+                    None,
+                    {},
+                    "チェック欄の括弧と印が別々の行に分かれて抽出されていて、どの選択肢の印か決められません",
+                )
             if got.doubt:
                 draft.comments[cpath].append(f"要確認: {got.doubt}。原本でチェックを確かめてください。")
                 self._count(cpath, "doubt", draft)
@@ -320,6 +355,10 @@ class Importer:
             self._count(cpath, "filled" if items else "empty", draft)
             return items
         value = region_text(cells, width)
+        if value and self.stamp and nfkc_key(value) == nfkc_key(self.stamp):
+            value = None  # the form's version ([平成30年5月 様式4]) printed in this item's place: form_version
+        if value and self._unsure(cells, value, cpath, walk, draft, n.title):
+            return None
         if value and n.selector:
             value = re.sub(r"^\s*[(（][0-9０-９]+[)）]\s*", "", value)  # the file's number, printed before its name
         if value and any(r.endswith("/date_or_text") for r in sub.get("x-refs", [])):
@@ -332,6 +371,104 @@ class Importer:
         self._note_suspects(value, cpath, draft)
         self._count(cpath, "filled" if value else "empty", draft)
         return value
+
+    def _log_schema(self) -> tuple[dict, dict[str, str], list[str]] | None:
+        """Return the change log's schema, its column keys by printed title, and the 提出時期 options."""
+        raw = self.root.get("properties", {}).get("change_log")
+        if raw is None:
+            return None
+        sub = self.schema.resolve(raw)
+        items = self.schema.resolve(sub["items"])
+        props = {k: self.schema.resolve(v) for k, v in items["properties"].items()}
+        titles = {norm(v.get("title", k)): k for k, v in props.items()}
+        options = [o for o in props.get("timing", {}).get("enum", []) if isinstance(o, str)]
+        return sub, titles, options
+
+    def _plain_change_log(self, text: str):
+        from .importer_plain import find_extent, read_rows
+
+        spec = self._log_schema()
+        if spec is None:
+            return None
+        sub, titles, options = spec
+        lines = text.splitlines()
+        found = find_extent(lines, titles, options)
+        if found is None:
+            return None
+        start, columns = found
+        return start, read_rows(lines, start, columns, titles, options, norm(sub.get("title", "")))
+
+    def _plain_rows(self, cpath: tuple, draft: Draft) -> list[dict] | None:
+        rows = []
+        for i, row in enumerate(self.plain_log or []):
+            rows.append(dict(row.cells))
+            for key, why in row.doubts.items():
+                draft.comments[cpath + (i, key)].append(f"要確認: {why}。原本で確かめてください。")
+                self._count(cpath, "doubt", draft)
+        self._count(cpath, "filled" if rows else "empty", draft)
+        return rows or None
+
+    def _unsure(self, cells, value: str, cpath: tuple, walk, draft: Draft, title: str = "") -> bool:
+        """In a text without table cells, mark a value 要確認 when its extent cannot be trusted."""
+        if not self.untabbed:
+            return False
+        why = _mixed(cells, walk.matched.get(cpath), title, self.content_lines, self.label_keys, self.option_keys)
+        if not why:
+            return False
+        first = value.strip().split("\n")[0][:30]
+        draft.comments[cpath].append(
+            f"要確認: 抽出テキストに表の区切りがなく、{why}ため、この欄の記載の範囲を決められません"
+            f"(テキストでは「{first}」から始まります)。原本で確かめてください。"
+        )
+        self._count(cpath, "doubt", draft)
+        return True
+
+    def _check_entries(self, data: dict, draft: Draft) -> None:
+        """Without table cells, take back entries whose identity the text does not establish.
+
+        A numbered list (システム1…, 委託事項1…) is kept only when its numbers run 1, 2, … as printed;
+        a file's parts are kept only when the file's name was read (a heading printed again opens no
+        file of its own).
+        """
+
+        def visit(node: Any, path: tuple, sub: dict) -> None:
+            sub = self.schema.resolve(sub)
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    child = sub.get("properties", {}).get(k)
+                    if child is not None:
+                        visit(v, path + (k,), child)
+            elif isinstance(node, list) and node and all(isinstance(e, dict) for e in node):
+                items = sub.get("items", {})
+                numbers = [e.get("number") for e in node]
+                if "number" in node[0] and numbers != list(range(1, len(node) + 1)):
+                    shown = "、".join(str(n) for n in numbers)
+                    draft.comments[path].append(
+                        f"要確認: 抽出テキストに表の区切りがなく、番号が順に並ばない({shown})ため、どの記載がどの番号のものか決められません。原本から書いてください。"
+                    )
+                    self._count(path, "doubt", draft)
+                    node.clear()
+                    return
+                for i, e in enumerate(node):
+                    visit(e, path + (i,), items)
+
+        for key, raw in self.root.get("properties", {}).items():
+            if key in data and key != "change_log":
+                visit(data[key], (key,), raw)
+        files = data.get("files") or []
+        items = self.schema.resolve(self.schema.resolve(self.root["properties"]["files"]).get("items", {}))
+        for i, f in enumerate(files):
+            if i == 0 or f.get("name"):
+                continue
+            for key in list(f):
+                if key in ("name", "record_items"):
+                    continue
+                sub = self.schema.resolve(items["properties"][key])
+                f[key] = _no_entries(_empty(self.schema, sub, key))
+                draft.comments[("files", i, key)].append(
+                    "要確認: このファイルの名前がテキストに見つからず、見出しが繰り返し印刷されたものか決められないため、読み取っていません。原本で確かめてください。"
+                )
+                self._count(("files", i, key), "doubt", draft)
 
     def _int(self, n, cpath: tuple, walk, draft: Draft) -> int | None:
         siblings = [m for m in self.nodes if m.parent == n.parent and m.order < n.order]
@@ -353,8 +490,19 @@ class Importer:
     def _region(self, key: str, sub: dict, tpath: tuple, cpath: tuple, walk, width: int, draft: Draft) -> Any:
         from .importer_lists import attachment, change_log, record_items
 
+        if self.untabbed and key in ("record_items", "business_attachment"):
+            if walk.regions.get(cpath) is None and not (key == "record_items" and cpath in walk.matched):
+                self._count(cpath, "missing", draft)
+                return []
+            draft.comments[cpath].append(
+                "要確認: 抽出テキストに表の区切りがなく、一覧の区切り(行末で切れた語など)を決められないため、読み取っていません。原本から書いてください。"
+            )
+            self._count(cpath, "doubt", draft)
+            return []
         if key == "record_items":
             return record_items(walk, cpath, self, draft)
+        if key == "change_log" and self.plain_log is not None:
+            return self._plain_rows(cpath, draft)
         cells = walk.regions.get(cpath)
         if cells is None:
             self._count(cpath, "missing", draft)
@@ -413,6 +561,69 @@ class Importer:
                     }
                 )
         return out
+
+
+_FRAGMENT = re.compile(r"^\s*[\]］〕)）]|[\[［〔(（]\s*[○◯●]?\s*$")
+
+
+def _split_brackets(text: str) -> bool:
+    """Whether check-box brackets were split from their marks or options across lines ("[ ○" / "] 紙")."""
+    flat = text.replace("［", "[").replace("］", "]")
+    return any(line.count("[") != line.count("]") for line in flat.split("\n"))
+
+
+def _no_entries(node: Any) -> Any:
+    """Return a scaffold without its one-entry lists (an entry's number is not the text's)."""
+    if isinstance(node, dict):
+        return {k: _no_entries(v) for k, v in node.items()}
+    if isinstance(node, list) and node and all(isinstance(e, dict) for e in node):
+        return []
+    return node
+
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _mixed(
+    cells, label_line: int | None, title: str, content_lines: set[int], labels: set[str], options: set[str]
+) -> str:
+    """Say why a value read from a text without table cells may hold another item's text ("" if none).
+
+    The signs: the value's lines are not one run of the text (it was entered again from elsewhere);
+    a value printed on its label's line goes on after a blank line (the next lines may be another
+    item's); a line is a fragment of a check box ("]", "[ ○") or carries a check mark; a line is the
+    printed label of an item of the form (whole or wrapped), a label with its value (「②所属長 課長」),
+    the next item's number (②… under ①…), or one of the form's options.
+    """
+    lines = sorted({c.line for c in cells if c.text.strip()})
+    for a, b in zip(lines, lines[1:], strict=False):
+        if any(n in content_lines for n in range(a + 1, b)):
+            return "記載が離れた位置に分かれて印刷されている"
+    if label_line in lines and len(lines) > 1 and lines[1] > label_line + 1:
+        return "項目名の行の記載の後に、空行をはさんで別の記載が続いている"
+    own = title.strip()[:1]
+    after = _CIRCLED[_CIRCLED.index(own) + 1] if own and own in _CIRCLED[:-1] else None
+    texts = [t for c in cells for t in c.text.split("\n")]
+    for line in texts:
+        text = line.strip()
+        if not text:
+            continue
+        if after and text.startswith(after):
+            return f"次の項目の番号(「{text[:20]}」)が混じっている"
+        if re.match(r"^[①-⑳][^\s]{1,14} \S", text) and not text.startswith(own or "\0"):
+            return f"ほかの項目の項目名と記載(「{text[:20]}」)が混じっている"
+        if _FRAGMENT.search(text) or _split_brackets(text) or "[○]" in text or "[ ]" in text:
+            return f"チェック欄の一部(「{text[:20]}」)が混じっている"
+        key = norm(text)
+        if key in options and len([t for t in texts if t.strip()]) > 1:  # an option among other lines
+            return f"選択肢(「{text[:20]}」)が混じっている"
+        if any(key.startswith(label) for label in labels) or (
+            len(key) >= 5 and any(label.startswith(key) and len(label) > len(key) for label in labels)
+        ):
+            return f"ほかの項目の項目名(「{text[:20]}」)が混じっている"
+        if key in ("※",):
+            return "項目名の印(※)が混じっている"
+    return ""
 
 
 def _item_path(path: tuple) -> str:

@@ -241,6 +241,8 @@ class Reader:
                 rest = re.sub(r"^[\s※]+", "", rest)  # ※: the form's mark of an item every body must fill
             if n.kind == "entry":
                 m = re.match(r"\s*([0-9０-９]+)", rest)
+                if m and re.match(r"\s*[～〜~]", rest[m.end() :]):
+                    continue  # システム2～5: the heading of a block of entries, not an entry
                 if m:
                     rest = rest[m.end() :]
                     found.append((n, int(unicodedata.normalize("NFKC", m.group(1))), rest))
@@ -429,6 +431,8 @@ class Reader:
                 if rest.strip():
                     self._add(Cell(cell.line, rest.strip(), False))
                 continue
+            if not region_mode and self._range_heading(text):
+                continue  # システム2～5: the form's heading over a block of entries, no one's text
             found = self._candidates(text)
             choice = self._choose(found, region_mode) if found else None
             if choice is None:
@@ -446,6 +450,13 @@ class Reader:
                 rest = nxt[2].strip()
             if rest and not (node.kind in ("group", "array", "region") and re.fullmatch(r"[(（].*[)）]", rest)):
                 self._add(Cell(cell.line, rest, False))  # (a heading's printed note, ※(7. ②を除く。), is dropped)
+
+    def _range_heading(self, text: str) -> bool:
+        key = unicodedata.normalize("NFKC", norm(text))
+        return any(
+            n.kind == "entry" and key.startswith(n.label) and re.fullmatch(r"[0-9]+[～〜~][0-9]+", key[len(n.label) :])
+            for n in self.labelled
+        )
 
     def meta(self) -> dict[str, str]:
         """Return the text printed after each stop label (公表日 …)."""

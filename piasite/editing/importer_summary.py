@@ -63,9 +63,12 @@ def import_summary(text: str):
     lengths = sorted(len(x) for x in lines)
     width = lengths[int(len(lengths) * 0.9)] if lengths else 0  # where the PDF wrapped lines
 
+    group = 0  # the page being read: a chapter heading (printed again on each page) starts one
+    placed: list[tuple[int, dict, dict]] = []  # (page, part, table) placed under the heading just printed
+
     def new_part(number, heading) -> dict:
         nonlocal again
-        p: dict = {"number": number, "title": heading}
+        p: dict = {"number": number, "title": heading, "_group": group}
         if again:
             p["chapter_heading"], p["page_ref"] = again
             again = None
@@ -77,6 +80,7 @@ def import_summary(text: str):
         if m:
             number, heading, ref = m.group(1), m.group(2).strip(), m.group(3)
             ref = re.sub(r"\s+", " ", ref) if ref else None
+            group += 1
             if sections and sections[-1]["number"] == number:
                 again = (f"{number} {heading}", ref)  # the chapter's heading printed again on a new page
             else:
@@ -94,8 +98,10 @@ def import_summary(text: str):
         if cols:
             if part is None or part is not fresh:
                 # a table printed away from its heading: kept, without a heading, at the end of the chapter
-                part = {"number": None, "title": None}
+                part = {"number": None, "title": None, "_group": group}
                 orphans.setdefault(len(sections) - 1, []).append(part)
+            else:
+                placed.append((len(sections) - 1, part, {"_group": group}))
             fresh = None
             if cols != ["項目", "内容"]:
                 part["item_columns"] = cols
@@ -104,6 +110,7 @@ def import_summary(text: str):
         if _table_header(line):
             in_table = True
             if part is not None:
+                part["_table"] = True
                 draft.comments[("sections", len(sections) - 1)].append(
                     "要確認: 表(委託先・提供先など)は読み取っていません。原本から tables に書いてください。"
                 )
@@ -138,6 +145,7 @@ def import_summary(text: str):
             item["text"] = f"{item['text']}\n{line}" if item.get("text") else line
         else:
             part["text"] = f"{part['text']}\n{line}" if part.get("text") else line
+    _unplace_ambiguous(sections, placed, orphans, draft)
     for k, extra in orphans.items():
         # not placed under a heading it might not belong to: given to the editor as comments to move
         notes = draft.comments[("sections", k, "subsections")]
@@ -151,12 +159,14 @@ def import_summary(text: str):
                     notes.append(("    text: " if n == 0 else "      ") + text_line)
     for section in sections:
         for p in section.get("subsections", []):
+            p.pop("_group", None)
+            p.pop("_table", None)
             for it in p.get("items", []):
                 it.pop("_open", None)
     form = re.search(r"(全項目|重点項目|基礎項目)評価書", unicodedata.normalize("NFKC", title))
     inner = re.search(r"「([^」]+)」", title)
     data: dict = {"form": "概要", "status": "案" if re.search(r"[(（]案[)）]", title) else "公表"}
-    period = _comment_period(sections) if data["status"] == "案" else None
+    period = _comment_period(sections, orphans) if data["status"] == "案" else None
     if period:
         data["public_comment"] = period
     data["cover"] = {"title": title or None}
@@ -172,13 +182,72 @@ def import_summary(text: str):
     return draft
 
 
-def _comment_period(sections: list[dict]) -> dict | None:
-    """Return the public comment period printed as 実施日・期間 (令和3年8月10日～令和3年9月9日)."""
-    for s in sections:
-        for p in s.get("subsections", []):
-            for it in p.get("items", []):
-                if "実施日・期間" in (it.get("label") or "") and it.get("text"):
-                    parts = re.split(r"[～〜~]", unicodedata.normalize("NFKC", it["text"]))
-                    if len(parts) == 2 and wareki(parts[0]) and wareki(parts[1]):
-                        return {"start": wareki(parts[0]), "end": wareki(parts[1])}
+def _empty(part: dict) -> bool:
+    return part.get("number") is not None and not (part.get("items") or part.get("text") or part.get("_table"))
+
+
+def _unplace_ambiguous(sections: list[dict], placed, orphans: dict[int, list[dict]], draft) -> None:
+    """Take back tables placed under the heading printed just before them where the page is ambiguous.
+
+    On a page where a heading was left without content, the extraction printed headings away from
+    their tables: the table after a heading may then be another heading's (Ⅲ 4.(つづき) followed by
+    Ⅲ 7.'s table). Such tables go to the editor as 要確認 comments with the others. Parts printed with
+    the same number twice in a chapter (a heading of another chapter printed on this page) are taken
+    out too; then the parts are put in the order of their printed numbers.
+    """
+    empty_pages = {(k, p["_group"]) for k, s in enumerate(sections) for p in s.get("subsections", []) if _empty(p)}
+    for k, part, table in placed:
+        if (k, table["_group"]) not in empty_pages:
+            continue
+        items = part.pop("items", None)
+        columns = part.pop("item_columns", None)
+        if items:
+            moved = {"number": None, "title": None, "items": items}
+            if columns:
+                moved["item_columns"] = columns
+            orphans.setdefault(k, []).insert(0, moved)
+    for k, section in enumerate(sections):
+        parts = section.get("subsections", [])
+        numbers = [_number(p) for p in parts if not _continued(p)]
+        twice = {n for n in numbers if n is not None and numbers.count(n) > 1}
+        keep = []
+        for p in parts:
+            if _number(p) in twice and not _continued(p):
+                draft.comments[("sections", k, "subsections")].append(
+                    f"要確認: 小見出し「{p['number']} {p.get('title') or ''}」はこの章に同じ番号が二度印刷されているため、載せていません。原本でどの章の見出しか確かめてください。"
+                )
+                continue
+            keep.append(p)
+        if keep and all(_number(p) is not None for p in keep):
+            keep.sort(key=_number)  # stable: a part continued on the next page stays after its first
+        if parts:
+            section["subsections"] = keep
+
+
+def _number(part: dict) -> int | None:
+    n = part.get("number")
+    if not n:
+        return None
+    try:
+        return int(unicodedata.normalize("NFKC", n))
+    except ValueError:
+        return None
+
+
+def _continued(part: dict) -> bool:
+    return bool(part.get("chapter_heading")) or "つづき" in (part.get("title") or "")
+
+
+def _comment_period(sections: list[dict], orphans: dict[int, list[dict]]) -> dict | None:
+    """Return the public comment period printed as 実施日・期間 (令和3年8月10日～令和3年9月9日).
+
+    A table printed away from its heading counts too: the period is the draft's whatever its place.
+    """
+    parts = [p for s in sections for p in s.get("subsections", [])] + [p for v in orphans.values() for p in v]
+    for p in parts:
+        for it in p.get("items", []):
+            if "実施日・期間" in (it.get("label") or "") and it.get("text"):
+                dates = re.split(r"[～〜~]", unicodedata.normalize("NFKC", it["text"]))
+                if len(dates) == 2 and wareki(dates[0]) and wareki(dates[1]):
+                    return {"start": wareki(dates[0]), "end": wareki(dates[1])}
     return None
