@@ -13,6 +13,7 @@ from ..model.schema import Schema, parse_item_path
 
 _META_KEYS = {
     "form", "form_version", "status", "public_comment", "ended_on", "reconstructed", "unavailable", "date_note",
+    "source", "transcription_notes",
     "allowed_numbers",
 }
 
