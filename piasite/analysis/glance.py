@@ -91,12 +91,14 @@ def build_glance(schema: Schema, data: dict) -> Glance | None:
     root = schema.root_for(data)
     path = ("basic_info", "business", "target_population")
     if schema.at(root, path) is not None:
-        facts.append(Fact("対象人数", [Link(_value_at(data, notes, path, _is_choice(schema, root, path)), _anchor(path, data))]))
+        value = _value_at(data, notes, path, _is_choice(schema, root, path))
+        facts.append(Fact("対象人数", [Link(value, _anchor(path, data))]))
 
     subject_count = ("overview", "basic", "subject_count")
+    subject_path = ("files", 0, *subject_count)
     facts.append(Fact("特定個人情報ファイル", [
         Link(f"{file_label(i, f)}: 対象となる本人の数 "
-             f"{_value_at(data, notes, ('files', i, *subject_count), _is_choice(schema, root, ('files', i, *subject_count)))}",
+             f"{_value_at(data, notes, ('files', i, *subject_count), _is_choice(schema, root, subject_path))}",
              _anchor(("files", i, "overview"), data))
         for i, f in enumerate(files)
     ]))
