@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 @lru_cache(maxsize=1)
@@ -20,17 +20,18 @@ def _md() -> MarkdownIt:
     md.validateLink = lambda url: url.strip().lower().startswith(("http://", "https://", "mailto:"))
 
     def heading_open(self, tokens, idx, options, env):
-        level = min(int(tokens[idx].tag[1]) + 1, 6)  # the record's # is the page's h2
-        return f"<h{level}>"
+        env["heading"] = tokens[idx + 1].content  # the caption of the tables below it
+        return f"<h{min(int(tokens[idx].tag[1]) + 2, 6)}>"  # the record's # sits under the page's h2
 
     def heading_close(self, tokens, idx, options, env):
-        return f"</h{min(int(tokens[idx].tag[1]) + 1, 6)}>\n"
+        return f"</h{min(int(tokens[idx].tag[1]) + 2, 6)}>\n"
 
     def table_open(self, tokens, idx, options, env):
         env["tables"] = env.get("tables", 0) + 1
         n = env["tables"]
-        return (f'<div class="table-wrap" role="region" aria-label="訂正と判断の記録 表{n}" tabindex="0">\n'
-                "<table>\n")
+        caption = escape(env.get("heading") or f"表{n}")
+        return (f'<div class="table-wrap" role="region" aria-labelledby="corrections-t{n}" tabindex="0">\n'
+                f'<table>\n<caption id="corrections-t{n}">{caption}</caption>\n')
 
     def table_close(self, tokens, idx, options, env):
         return "</table>\n</div>\n"
