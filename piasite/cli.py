@@ -53,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--out", default="site", type=Path, help="出力先のフォルダ(既定: site)")
             p.add_argument("--base-url", default=os.environ.get("PIA_BASE_URL", ""),
                            help="公開先の URL(例: https://example.github.io/pia/)。sitemap.xml に使います(既定: 環境変数 PIA_BASE_URL)")
+            p.add_argument("--build-date", default=os.environ.get("PIA_BUILD_DATE", ""), metavar="YYYY-MM-DD",
+                           help="「意見募集は終了しました」「5年以上が経過」などの注記の基準日"
+                                "(既定: 環境変数 PIA_BUILD_DATE、なければ内容の版の日付のうち最も新しいもの。"
+                                "生成した日付は使わないので、同じ内容からは同じサイトができます)")
             p.add_argument("--strict", action="store_true", help="リンク切れをエラーにします(CI 用)")
             p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                            help="評価書を並行して生成するプロセスの数(既定: CPU のコア数)")
@@ -169,7 +173,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise BuildError("--jobs には 1 以上の数を指定してください。")
     result = build(args.content, args.out, base_url=args.base_url, strict=args.strict, progress=progress,
-                   jobs=args.jobs, incremental=not args.full)
+                   jobs=args.jobs, incremental=not args.full, build_date=args.build_date)
     _build_summary(args, result)
     return EXIT_OK
 

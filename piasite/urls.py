@@ -66,6 +66,11 @@ def changes(assessment_: Any) -> str:
     return f"{assessment(assessment_)}changes/"
 
 
+def transcription(assessment_: Any) -> str:
+    """Return the folder of an assessment's 書き起こしについて page (sources, notes, the corrections record)."""
+    return f"{assessment(assessment_)}transcription/"
+
+
 def diff(assessment_: Any, iso: str) -> str:
     """Return the folder of the diff from the previous version to the version of `iso`."""
     return f"{version(assessment_, iso)}diff/"

@@ -287,7 +287,7 @@
     li.appendChild(h);
     var meta = document.createElement("p");
     meta.className = "search-result__meta";
-    meta.textContent = [d.meta.org, d.meta.kind, d.meta.published ? "公表日 " + d.meta.published : ""].filter(Boolean).join(" ・ ");
+    meta.textContent = [d.meta.org, d.meta.kind, d.meta.published ? (d.meta.date_label || "公表日") + " " + d.meta.published : ""].filter(Boolean).join(" ・ ");
     li.appendChild(meta);
     if (sub && sub.title && sub.title !== d.meta.title) {
       var section = document.createElement("p");

@@ -76,7 +76,7 @@ def test_every_relative_link_points_to_a_built_file(built_site, soups):
         base = (built_site / name).parent
         for a in soup.select("a[href]"):
             href = a["href"].split("#")[0]
-            if not href or href.startswith(("http:", "https:", "mailto:")):
+            if not href or href.startswith(("http:", "https:", "mailto:", "tel:")):
                 continue
             target = (base / href).resolve()
             if href.endswith("/"):

@@ -187,7 +187,7 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
             v.data.clear()
             v.data.update(_scramble(kept))
             # put back exactly what the public summary reads
-            for key in ("form", "status", "public_comment", "ended_on", "reconstructed"):
+            for key in render._PUBLIC_KEYS:
                 if key in kept:
                     v.data[key] = kept[key]
             v.data["cover"]["title"] = kept["cover"].get("title")

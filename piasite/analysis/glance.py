@@ -9,7 +9,10 @@ from ..document.tree import file_label, get_path, make_id, unavailable_notes
 from ..model.schema import Schema
 
 RATINGS = ("特に力を入れている", "十分である", "課題が残されている")
-UNANSWERED = "記載なし"
+# The three ways an item can be without a value, kept apart in every row, list and count:
+UNAVAILABLE = "この版では掲載できません"  # not in the source we have (the version's `unavailable`)
+BLANK = "記載なし"  # blank in the original
+UNANSWERED = "選択なし(未回答)"  # a choice left unanswered in the original
 
 
 @dataclass
@@ -27,6 +30,7 @@ class Fact:
     key: str
     values: list[Link] = field(default_factory=list)
     note: str | None = None
+    empty: str = BLANK  # what the row says when it has no values
 
 
 @dataclass
@@ -50,19 +54,30 @@ def _anchor(path: tuple, data: dict) -> str:
     return "#" + make_id(path, data)
 
 
-def _value(value: Any) -> str:
-    """Return a value for the panel: the first line of a text, or 記載なし."""
+def _value(value: Any, choice: bool = False) -> str:
+    """Return a value for the panel: the first line of a text, or 記載なし (選択なし for a choice)."""
     if value in (None, "", []):
-        return "記載なし"
+        return UNANSWERED if choice else BLANK
     return str(value).strip().splitlines()[0]
 
 
-def _value_at(data: dict, notes: dict[tuple, str], path: tuple) -> str:
+def _unavailable(notes: dict[tuple, str], path: tuple) -> bool:
+    """Return whether a path, or a part holding it, is recorded as not in the source we have."""
+    return any(path[:i] in notes for i in range(1, len(path) + 1))
+
+
+def _value_at(data: dict, notes: dict[tuple, str], path: tuple, choice: bool = False) -> str:
     """Return the value at a path, saying so when the item is not available in this edition."""
     value = get_path(data, path)
-    if value in (None, "", []) and any(path[:i] in notes for i in range(1, len(path) + 1)):
-        return "この版では掲載できません"
-    return _value(value)
+    if value in (None, "", []) and _unavailable(notes, path):
+        return UNAVAILABLE
+    return _value(value, choice)
+
+
+def _is_choice(schema: Schema, root: dict, path: tuple) -> bool:
+    """Return whether the item at a path is a choice (empty means unanswered, not blank)."""
+    node = schema.at(root, path) or {}
+    return bool(node.get("enum"))
 
 
 def build_glance(schema: Schema, data: dict) -> Glance | None:
@@ -76,83 +91,115 @@ def build_glance(schema: Schema, data: dict) -> Glance | None:
     root = schema.root_for(data)
     path = ("basic_info", "business", "target_population")
     if schema.at(root, path) is not None:
-        facts.append(Fact("対象人数", [Link(_value_at(data, notes, path), _anchor(path, data))]))
+        value = _value_at(data, notes, path, _is_choice(schema, root, path))
+        facts.append(Fact("対象人数", [Link(value, _anchor(path, data))]))
 
     subject_count = ("overview", "basic", "subject_count")
+    subject_path = ("files", 0, *subject_count)
     facts.append(Fact("特定個人情報ファイル", [
-        Link(f"{file_label(i, f)}: 対象となる本人の数 {_value_at(data, notes, ('files', i, *subject_count))}",
+        Link(f"{file_label(i, f)}: 対象となる本人の数 "
+             f"{_value_at(data, notes, ('files', i, *subject_count), _is_choice(schema, root, subject_path))}",
              _anchor(("files", i, "overview"), data))
         for i, f in enumerate(files)
     ]))
 
     systems = get_path(data, ("basic_info", "systems")) or []
     facts.append(Fact("システム", [
-        Link(f"システム{s.get('number', i + 1)}: {_value(s.get('name'))}", _anchor(("basic_info", "systems", i), data))
+        Link(f"システム{s.get('number', i + 1)}: {_value_at(data, notes, ('basic_info', 'systems', i, 'name'))}",
+             _anchor(("basic_info", "systems", i), data))
         for i, s in enumerate(systems)
-    ], note=notes.get(("basic_info", "systems"))))
+    ], note=notes.get(("basic_info", "systems")),
+        empty=UNAVAILABLE if _unavailable(notes, ("basic_info", "systems")) else BLANK))
 
     facts.append(_outsourcing(data, notes, files))
     facts.append(_provision(data, notes, files))
 
     path = ("basic_info", "network_linkage", "implemented")
     facts.append(Fact("情報提供ネットワークシステムによる情報連携",
-                      [Link(_value_at(data, notes, path), _anchor(path, data))]))
+                      [Link(_value_at(data, notes, path, _is_choice(schema, root, path)), _anchor(path, data))]))
 
     incidents = []
     for i, f in enumerate(files):
         base = ("files", i, "risk_measures")
         for path in _paths_to(schema, schema.at(root, base) or {}, base, "serious_incident"):
-            incidents.append(Link(f"{file_label(i, f)}: {_value_at(data, notes, path)}", _anchor(path, data)))
+            value = _value_at(data, notes, path, _is_choice(schema, root, path))
+            incidents.append(Link(f"{file_label(i, f)}: {value}", _anchor(path, data)))
     facts.append(Fact("過去3年以内の重大事故", incidents))
 
-    ratings, total = _ratings(schema, data, files)
+    ratings, total = _ratings(schema, data, files, notes)
     return Glance(facts, ratings, total)
 
 
-def _count(count: Any) -> str:
-    return "件数の記載なし" if count is None else f"{count}件"
+def _count(count: Any, notes: dict[tuple, str] | None = None, path: tuple = ()) -> str:
+    if count is None:
+        return "件数は掲載できません" if notes and _unavailable(notes, path) else "件数の記載なし"
+    return f"{count}件"
+
+
+def _entries_published(notes: dict[tuple, str], path: tuple, entries: list[dict], title: str) -> str:
+    """Say which entries of a list are published when part of it is not in the source: 「委託事項2 のみ掲載」."""
+    if not entries or not _unavailable(notes, path):
+        return ""
+    numbers = "・".join(f"{title}{e.get('number', k + 1)}" for k, e in enumerate(entries))
+    return f"{numbers} のみ掲載"
 
 
 def _outsourcing(data: dict, notes: dict[tuple, str], files: list[dict]) -> Fact:
     values = []
     for i, f in enumerate(files):
+        base = ("files", i, "overview", "outsourcing")
         out = get_path(f, ("overview", "outsourcing")) or {}
         entries = out.get("entries") or []
         count = out.get("count")
         sub = sum(1 for e in entries if e.get("subcontracting") == "再委託する")
+        published = _entries_published(notes, (*base, "entries"), entries, "委託事項")
         if out.get("outsourced") == "委託する":
-            text = f"委託する({_count(count)}、うち再委託する {sub}件)"
+            text = f"委託する({_count(count, notes, (*base, 'count'))}、うち再委託する {sub}件"
+            text += f"。{published})" if published else ")"
+        elif published:
+            # the answer is missing from the source, but some entries are not: say what is published
+            outsourced = _value_at(data, notes, (*base, "outsourced"), choice=True)
+            text = f"委託の有無: {outsourced}。{published}(うち再委託する {sub}件)"
         else:
-            text = _value_at(data, notes, ("files", i, "overview", "outsourcing", "outsourced"))
-        values.append(Link(f"{file_label(i, f)}: {text}", _anchor(("files", i, "overview", "outsourcing"), data)))
+            text = _value_at(data, notes, (*base, "outsourced"), choice=True)
+        values.append(Link(f"{file_label(i, f)}: {text}", _anchor(base, data)))
     return Fact("特定個人情報ファイルの取扱いの委託", values)
 
 
 def _provision(data: dict, notes: dict[tuple, str], files: list[dict]) -> Fact:
     values = []
     for i, f in enumerate(files):
+        base = ("files", i, "overview", "provision")
         p = get_path(f, ("overview", "provision")) or {}
         parts = []
-        if p.get("provides"):
-            parts.append(f"提供を行っている({_count(p.get('provide_count'))})")
-        if p.get("transfers"):
-            parts.append(f"移転を行っている({_count(p.get('transfer_count'))})")
+        for flag, what, count_key, entries_key, title in (
+            ("provides", "提供を行っている", "provide_count", "recipients", "提供先"),
+            ("transfers", "移転を行っている", "transfer_count", "transferees", "移転先"),
+        ):
+            if not p.get(flag):
+                continue
+            detail = _count(p.get(count_key), notes, (*base, count_key))
+            entries = p.get(entries_key) or []
+            if _unavailable(notes, (*base, entries_key)):
+                detail += "、" + (_entries_published(notes, (*base, entries_key), entries, title)
+                                 or f"{title}は掲載できません")
+            parts.append(f"{what}({detail})")
         if p.get("none"):
             parts.append("行っていない")
-        text = "、".join(parts) or _value_at(data, notes, ("files", i, "overview", "provision", "provides"))
+        text = "、".join(parts) or (UNAVAILABLE if _unavailable(notes, (*base, "provides")) else UNANSWERED)
         values.append(Link(f"{file_label(i, f)}: {text}", _anchor(("files", i, "overview", "provision"), data)))
     return Fact("特定個人情報の提供・移転", values)
 
 
-def _ratings(schema: Schema, data: dict, files: list[dict]) -> tuple[list[RatingCount], int]:
-    counts = {r: RatingCount(r) for r in (*RATINGS, UNANSWERED)}
+def _ratings(schema: Schema, data: dict, files: list[dict], notes: dict[tuple, str]) -> tuple[list[RatingCount], int]:
+    counts = {r: RatingCount(r) for r in (*RATINGS, UNANSWERED, UNAVAILABLE)}
     root = schema.root_for(data)
     total = 0
     for i, f in enumerate(files):
         base = ("files", i, "risk_measures")
         for path in _paths_to(schema, schema.at(root, base) or {}, base, "rating"):
             total += 1
-            value = get_path(data, path) or UNANSWERED
+            value = get_path(data, path) or (UNAVAILABLE if _unavailable(notes, path) else UNANSWERED)
             labels = schema.labels(root, path[:-1])[3:]  # drop 特定個人情報ファイル / N番目 / Ⅲ
             text = f"{file_label(i, f)} " + " ".join(labels)
             counts.setdefault(value, RatingCount(value)).risks.append(Link(text, _anchor(path, data)))

@@ -62,6 +62,9 @@ def unit_key(org: Organization, folder: Path, shared: str) -> str:
     org_file = folder.parent / "organization.yaml"
     org_bytes = org_file.read_bytes() if org_file.is_file() else b"(missing)"
     h.update(f"{folder.parent.name}/{folder.name}".encode() + b"\0" + org_bytes + b"\0")
+    # the organisation's corrections record is published on each of its assessments' 書き起こしについて page
+    corrections = folder.parent / "CORRECTIONS.md"
+    h.update(corrections.read_bytes() if corrections.is_file() else b"(none)")
     for path in version_files(folder):
         h.update(b"\0" + path.name.encode() + b"\0")
         try:

@@ -9,6 +9,7 @@ it (output/writer.py), so a build that fails at any stage leaves the published s
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -20,7 +21,18 @@ from pathlib import Path
 from .. import urls
 from ..analysis.extracts import Merged, merge
 from ..analysis.history import analyse
-from ..model.content import Assessment, Organization, Scanned, Site, display_path, load_site, scan
+from ..analysis.provenance import AsOf, as_of, trust_problems
+from ..model.content import (
+    VERSION_NAME,
+    Assessment,
+    Organization,
+    Scanned,
+    Site,
+    display_path,
+    load_site,
+    scan,
+    version_files,
+)
 from ..model.errors import BuildError, ContentErrors, ContentProblem
 from ..model.schema import Schemas
 from ..output.links import BrokenLink, check_pages
@@ -58,6 +70,7 @@ def validate(content: Path, progress: Progress | None = None) -> tuple[Site, lis
     _raise_errors(problems)
     progress.stage("版の違いを比較中")
     _histories, history_warnings = analyse(site)
+    history_warnings += trust_problems(site)
     progress.clear()
     return site, [p for p in problems if p.severity != "error"] + history_warnings
 
@@ -71,6 +84,7 @@ def build(
     progress: Progress | None = None,
     jobs: int | None = None,
     incremental: bool = True,
+    build_date: str = "",
 ) -> BuildResult:
     """Validate, render, check links and write the site; on any error nothing in `out` changes.
 
@@ -90,11 +104,12 @@ def build(
     try:
         progress.stage("内容を検証中")
         scanned, problems = scan(content, schemas)
-        units = _plan_units(scanned, base_url)
+        when = _as_of(scanned, build_date)
+        units = _plan_units(scanned, base_url, when)
         with Stage(out) as stage:
             results = _reuse_units(units, cache.current() if incremental else {}, stage, shown_root)
             progress.stage("評価書を検証・生成中")
-            made = _run_units(units, results, scanned, schemas, stage, jobs, shown_root, progress)
+            made = _run_units(units, results, scanned, schemas, stage, jobs, shown_root, progress, base_url, when)
             problems += [p for u in units for p in results[u.key].problems]
             _raise_errors(problems)
             result.warnings = [p for p in problems if p.severity != "error"]
@@ -133,13 +148,25 @@ def build(
 # --- the stages, in the order build() calls them --------------------------------------------------
 
 
-def _plan_units(scanned: Scanned, base_url: str) -> list[Unit]:
+def _as_of(scanned: Scanned, build_date: str) -> AsOf:
+    """Return the build's reference date: the one given, else the newest version date (file names) in the content."""
+    try:
+        return as_of(build_date, (dt.date.fromisoformat(p.stem) for _org, folders in scanned.organizations
+                                  for folder in folders for p in version_files(folder) if VERSION_NAME.match(p.name)))
+    except ValueError as exc:
+        raise BuildError(
+            f"基準日(--build-date、PIA_BUILD_DATE)は YYYY-MM-DD の形で書いてください(指定: {build_date})。"
+        ) from exc
+
+
+def _plan_units(scanned: Scanned, base_url: str, when: AsOf | None = None) -> list[Unit]:
     """Return a unit per assessment folder, keyed by everything its pages are made from."""
     shared = hashlib.sha256(
         "\0".join(
             [
                 fingerprints.program_fingerprint(),
                 base_url,
+                repr(when),
                 json.dumps(scanned.aliases, ensure_ascii=False, sort_keys=True),
             ]
         ).encode()
@@ -173,6 +200,8 @@ def _run_units(
     jobs: int,
     shown_root: str,
     progress: Progress,
+    base_url: str = "",
+    when: AsOf | None = None,
 ) -> list[UnitResult]:
     """Build the units not reused into the stage, adding their results to `results`; return them."""
     made: list[UnitResult] = []
@@ -183,7 +212,7 @@ def _run_units(
         progress.update(len(results), len(units))
 
     todo = [u for u in units if u.key not in results]
-    runner.run_units(todo, scanned.root, schemas, scanned.aliases, stage.folder, jobs, done, shown_root)
+    runner.run_units(todo, scanned.root, schemas, scanned.aliases, stage.folder, jobs, done, shown_root, base_url, when)
     return made
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 
+from ..analysis.provenance import AsOf
 from ..model.content import Site
 from ..model.schema import Schemas
 from ..output import render
@@ -34,11 +35,15 @@ def run_units(
     jobs: int,
     done: Callable[[UnitResult], None],
     shown_root: str = "",
+    base_url: str = "",
+    when: AsOf | None = None,
 ) -> None:
     """Build every unit (in `jobs` forked processes when there is more than one) and pass each result to `done`."""
     if len(units) >= FAST_VALIDATION_FROM:
         schemas.assessment.prepare()
-    _WORK["unit"] = UnitContext(site_root, schemas, aliases, stage, render.make_environment(), shown_root)
+    _WORK["unit"] = UnitContext(
+        site_root, schemas, aliases, stage, render.make_environment(), shown_root, base_url, when
+    )
     try:
         if jobs <= 1 or len(units) <= 1:
             for unit in units:

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..analysis import extracts
 from ..analysis.history import analyse
+from ..analysis.provenance import AsOf, trust_problems
 from ..document.sections import Documents
 from ..model.content import Organization, Site, Version, display_path, load_assessment
 from ..model.errors import ContentProblem
@@ -94,6 +95,8 @@ class UnitContext:
     stage: Path
     env: Any  # the Jinja environment
     shown_root: str = ""  # how the content folder is written in problems' file names
+    base_url: str = ""  # where the site is published (printed pages show their address)
+    as_of: AsOf | None = None  # the build's reference date (analysis/provenance.py)
 
 
 def build_unit(unit: Unit, ctx: UnitContext) -> UnitResult:
@@ -111,11 +114,13 @@ def build_unit(unit: Unit, ctx: UnitContext) -> UnitResult:
     try:
         histories, warnings = analyse(site, docs)
         problems.extend(warnings)
+        problems.extend(trust_problems(site))
         result.extract = extracts.extract(docs, assessment, site.aliases)
         latest = render.link_document(docs.of(assessment.latest, org.name), result.extract, site.aliases)
         history = histories.get((org.slug, assessment.slug))
         shared: dict[frozenset[str], frozenset[str]] = {}
-        pages = render.assessment_pages(env, site, docs, latest, assessment, history, render.PageContext(site))
+        page_ctx = render.PageContext(site, ctx.as_of, ctx.base_url)
+        pages = render.assessment_pages(env, site, docs, latest, assessment, history, page_ctx)
         for page in pages:
             rec = record(page, *write_page(stage, page))
             if rec.links is not None:  # the same ids on two pages are kept (and cached) once

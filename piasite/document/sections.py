@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ..model.content import Site, Version
 from ..model.schema import Schemas
+from ..model.text import wareki
 from .tree import Node, TreeBuilder, file_label
 
 
@@ -67,7 +68,7 @@ def _build_sections(schemas: Schemas, version: Version, org_name: str) -> list[N
     after_title = next((i + 1 for i, c in enumerate(cover.children) if c.key == "title"), 0)
     cover.children[after_title:after_title] = [
         Node("item", "cover-organization", "評価実施機関名", 3, value=org_name),
-        Node("item", "cover-published", "公表日", 3, value_kind="date", value=version.iso),
+        _published(version),
     ]
     sections = [cover]
 
@@ -116,6 +117,17 @@ def _build_sections(schemas: Schemas, version: Version, org_name: str) -> list[N
     contents.key = "contents"
     cover.children.append(contents)
     return sections
+
+
+def _published(version: Version) -> Node:
+    """The cover's 公表日: the version's date when the original prints it; otherwise 記載なし, with the date and why."""
+    data = version.data
+    node = Node("item", "cover-published", "公表日", 3, value_kind="date", value=version.iso)
+    if not version.date_printed:
+        node.value = None
+        node.transcription_note = (f"公表日の記載はありません。このサイトでは、この版の日付を{wareki(version.iso)}"
+                                   f"(推定)としています。{data.get('date_note') or ''}")
+    return node
 
 
 def choice_sets(sections: list[Node], schema_doc: dict) -> list[dict]:

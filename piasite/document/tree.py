@@ -13,6 +13,7 @@ from ..model.schema import Schema, parse_item_path
 
 _META_KEYS = {
     "form", "form_version", "status", "public_comment", "ended_on", "reconstructed", "unavailable", "date_note",
+    "source", "transcription_notes",
     "allowed_numbers",
 }
 
@@ -32,6 +33,7 @@ class Node:
     other: str | None = None
     details: dict[str, str] = field(default_factory=dict)
     unavailable: str | None = None
+    transcription_note: str | None = None  # the editor's reading of it that could not be confirmed (書き起こしの注記)
     columns: list[str] = field(default_factory=list)
     # where it comes from: its key and data path (None for what the form prints but the data does not hold)
     key: str | int | None = None
@@ -99,6 +101,7 @@ class TreeBuilder:
         self.data = data
         self.root = schema.root_for(data)
         self.unavailable = unavailable_notes(data)
+        self.transcription = transcription_notes(data)
 
     def prop_schema(self, path: tuple) -> dict[str, Any]:
         """Return the resolved schema at a data path (empty if the form has none)."""
@@ -112,6 +115,7 @@ class TreeBuilder:
 
     def _node(self, path, sch, value, level, label=None, node_id=None) -> Node:
         node = self._make(path, sch, value, level, label, node_id)
+        node.transcription_note = self.transcription.get(path)
         node.key = path[-1] if path else None
         node.path = path
         return node
@@ -251,6 +255,16 @@ def unavailable_notes(data: dict[str, Any]) -> dict[tuple, str]:
         path = parse_item_path(entry.get("item", ""))
         if path:
             notes[path] = entry.get("note") or ""
+    return notes
+
+
+def transcription_notes(data: dict[str, Any]) -> dict[tuple, str]:
+    """Return the version's 書き起こしの注記 (readings the editor could not confirm) by data path."""
+    notes: dict[tuple, str] = {}
+    for entry in data.get("transcription_notes") or []:
+        path = parse_item_path(entry.get("item", ""))
+        if path:
+            notes[path] = entry.get("reason") or ""
     return notes
 
 

@@ -55,6 +55,11 @@ class Version:
     def iso(self) -> str:
         return self.date.isoformat()
 
+    @property
+    def date_printed(self) -> bool:
+        """Whether the file's date is the 公表日 the original prints (not derived: date_note, reconstructed)."""
+        return not self.data.get("date_note") and not self.data.get("reconstructed")
+
 
 @dataclass
 class Assessment:

@@ -132,7 +132,7 @@ def _resolve(folder: str, href: str) -> tuple[str | None, str | None]:
     """
     parts = urlsplit(href)
     if parts.scheme or parts.netloc:
-        return None, (None if parts.scheme in ("http", "https", "mailto") else f"使えないスキーム {parts.scheme}:")
+        return None, (None if parts.scheme in ("http", "https", "mailto", "tel") else f"使えないスキーム {parts.scheme}:")
     target = ""
     if parts.path:
         if parts.path.startswith("/"):

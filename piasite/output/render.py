@@ -12,9 +12,14 @@ from .. import urls
 from ..analysis.entities import page_entity_links
 from ..analysis.extracts import Extract
 from ..analysis.glance import build_glance
+from ..analysis.provenance import AsOf, date_label, date_printed, provenance
 from ..document.sections import Document, Documents, choice_sets
+from ..document.tree import nearest_id
 from ..model.content import Assessment, Organization, Site, Version
+from ..model.schema import parse_item_path
 from ..model.text import is_iso_date, markdown, markdown_links, plain, time_tag, wareki
+from .contact import contact_links
+from .notes import corrections_html
 from .pages import Page, json_text
 
 log = logging.getLogger(__name__)
@@ -33,7 +38,8 @@ def make_environment() -> Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.do"],
     )
-    env.filters.update(markdown=markdown, markdown_links=markdown_links, plain=plain, wareki=wareki, time_tag=time_tag, is_iso_date=is_iso_date)
+    env.filters.update(markdown=markdown, markdown_links=markdown_links, plain=plain, wareki=wareki, time_tag=time_tag,
+                       is_iso_date=is_iso_date, contact_links=contact_links)
     env.tests["iso_date"] = is_iso_date
     return env
 
@@ -70,7 +76,7 @@ def public_summary(assessment: Assessment) -> tuple:
             bool(latest.get("change_log")), versions)
 
 
-_PUBLIC_KEYS = ("form", "status", "public_comment", "ended_on", "reconstructed")
+_PUBLIC_KEYS = ("form", "status", "public_comment", "ended_on", "reconstructed", "date_note", "source")
 
 
 def public_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +97,7 @@ def card(assessment: Assessment, url: Any, heading: str = "h3", with_org: bool =
     data = version.data
     rows = [
         {"key": "種類", "text": "概要" if data["form"] == "概要" else data["form"]},
-        {"key": "公表日", "html": time_tag(version.iso)},
+        {"key": date_label(data), "html": time_tag(version.iso)},  # 版の日付(推定) when the original prints no 公表日
         {"key": "状態", "text": status_text(version)},
     ]
     if len(assessment.versions) > 1:
@@ -115,7 +121,9 @@ def prefecture_of(org: Organization) -> str:
 class PageContext:
     """The names every template gets, for the page at a given site path."""
 
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, as_of: AsOf | None = None, base_url: str = ""):
+        self.as_of = as_of
+        self.base_url = base_url
         schema = site.schemas.assessment.doc
         summary_item = schema["$defs"]["summary_item"]["properties"]
         org_schema = site.schemas.organization.doc["properties"]
@@ -141,6 +149,11 @@ class PageContext:
             "summary_labels": self.summary_labels,
             "org_titles": self.org_titles,
             "contact_titles": self.contact_titles,
+            "as_of": self.as_of,
+            # the page's own address, printed so that a paper copy can be traced (only when the site's URL is known)
+            "page_address": self.base_url + page_path.removesuffix("index.html") if self.base_url else "",
+            "date_label": date_label,
+            "date_printed": date_printed,
         }
 
 
@@ -205,6 +218,13 @@ def assessment_pages(
                 assessment=assessment, org=org, diff=diff, title=assessment_title(assessment), **ctx(path)
             )
             pages.append(Page(path, html))
+    path = urls.index(urls.transcription(assessment))
+    pages.append(Page(path, env.get_template("transcription.html").render(
+        assessment=assessment, org=org, title=assessment_title(assessment),
+        sources=[(v, provenance(v)) for v in reversed(assessment.versions)],
+        notes=_item_notes(latest, assessment.latest.data), corrections=corrections_html(_corrections(assessment)),
+        **ctx(path),
+    )))
     for v in assessment.versions:
         pages.append(Page(urls.version_data(assessment, v.iso), json_text(v.data)))
     pages.append(Page(urls.version_data(assessment), json_text(assessment.latest.data)))
@@ -220,6 +240,8 @@ def version_links(assessment: Assessment, current: Version | None, url: Any) -> 
             notes.append("最新")
         if v.data.get("reconstructed"):
             notes.append("変更箇所から復元")
+        elif not date_printed(v.data):
+            notes.append("日付は推定")
         out.append({
             "label": f"{wareki(v.iso)}の版",
             "href": url(urls.version(assessment, v.iso)),
@@ -243,6 +265,7 @@ def _render_assessment(
             glance=build_glance(site.schemas.assessment, version.data),
             choice_sets=choice_sets(sections, site.schemas.assessment.doc), dated=dated,
             versions=version_links(assessment, version, ctx["url"]),
+            provenance=provenance(version, assessment, ctx["as_of"]),
             has_changes=history is not None and bool(history.dates), is_latest=version is assessment.latest, **ctx,
         )
     except Exception:
@@ -250,3 +273,38 @@ def _render_assessment(
         raise
 
 
+
+
+def _corrections(assessment: Assessment) -> str | None:
+    """Return the organisation's record of corrections and judgement calls (CORRECTIONS.md), if it has one."""
+    loaded = assessment.latest.loaded
+    if loaded is None:
+        return None
+    path = Path(loaded.path).parent.parent / "CORRECTIONS.md"
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _item_notes(document: Document, data: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """Return the latest version's transcription notes and missing parts, each with the id of its item on the page."""
+    ids = set(document.ids)
+    out: dict[str, list[dict[str, str]]] = {"notes": [], "unavailable": []}
+    for key, text_key, kind in (("transcription_notes", "reason", "notes"), ("unavailable", "note", "unavailable")):
+        for entry in data.get(key) or []:
+            path = parse_item_path(entry.get("item", ""))
+            anchor = nearest_id(path, data, ids) if path else ""
+            out[kind].append({"anchor": anchor, "label": _labels(document, anchor), "text": entry.get(text_key) or ""})
+    return out
+
+
+def _labels(document: Document, anchor: str) -> str:
+    """Return the labels from the top of the page down to the node with this id (「Ⅱ … › 提供先1 › ④…」)."""
+    def find(nodes, trail):
+        for n in nodes:
+            here = [*trail, n.label]
+            if n.id == anchor:
+                return here
+            found = find(n.children, here)
+            if found:
+                return found
+        return None
+    return " › ".join(find(document.sections, []) or [])

@@ -11,6 +11,7 @@ from .. import urls
 from ..analysis.citations import CitationIndex
 from ..analysis.entities import KINDS, TEXT_ROLE, Entity, by_kind
 from ..analysis.extracts import Merged
+from ..analysis.provenance import date_label, source_summary
 from ..model.content import Assessment, Organization, Site
 from ..model.text import wareki
 from .pages import Page, PageJob, json_text
@@ -112,6 +113,13 @@ def open_data(site: Site) -> list[Page]:
                 "data": urls.version_data(assessment, v.iso),
                 "diff_from_previous": urls.diff(assessment, v.iso) if i else None,
                 "reconstructed": bool(v.data.get("reconstructed")),
+                # whether `date` is the 公表日 the original prints, or a date the editor derived (date_note says why)
+                "date_label": date_label(v.data),
+                "date_printed": v.date_printed,
+                "date_note": v.data.get("date_note"),
+                # where the original is, when it was taken and last checked (null: not recorded)
+                "source": v.data.get("source"),
+                "transcription": urls.transcription(assessment),
             })
         latest = assessment.latest.data
         catalog.append({
@@ -126,7 +134,11 @@ def open_data(site: Site) -> list[Page]:
             "versions": list(reversed(versions)),
         })
     pages.append(Page(urls.CATALOG, json_text({
-        "description": "特定個人情報保護評価書の一覧。URL はサイトの最上位からの相対パスです。",
+        "description": "特定個人情報保護評価書の一覧。URL はサイトの最上位からの相対パスです。"
+                       "各版の内容は、評価実施機関が公表した評価書(原本)をこのサイトが書き起こしたもので、"
+                       "正式な内容は原本によります。原本の所在と取得日・最終確認日は各版の source に、"
+                       "登録がないときは null です。date は、date_printed が false のとき、"
+                       "原本に印刷された公表日ではなく推定した版の日付です(理由は date_note)。",
         "schema": {
             "assessment": urls.schema(site.schemas.assessment.path.name),
             "organization": urls.schema(site.schemas.organization.path.name),
@@ -152,7 +164,11 @@ def feed_entries(site: Site) -> list[dict[str, Any]]:
                 "date": v.iso,
                 "href": page,
                 "diff_href": urls.diff(assessment, v.iso) if i else None,
-                "summary": f"{assessment.org.name}の{v.data['form']}。公表日 {wareki(v.iso)}。状態: {status_text(v)}。"
-                + ("変更箇所から復元した版です。" if v.data.get("reconstructed") else ""),
+                "summary": f"{assessment.org.name}の{v.data['form']}。"
+                + (f"公表日 {wareki(v.iso)}。" if v.date_printed
+                   else f"公表日の記載なし(版の日付(推定) {wareki(v.iso)})。")
+                + f"状態: {status_text(v)}。"
+                + ("変更箇所から復元した版です。" if v.data.get("reconstructed") else "")
+                + f"評価実施機関が公表した評価書の書き起こしで、正式な内容は原本によります。{source_summary(v.data)}",
             })
     return sorted(entries, key=lambda e: (e["date"], e["href"]), reverse=True)
