@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..model.content import ORG_FILE, SLUG, VERSION_NAME
-from ..model.errors import BuildError
+from ..model.dates import suggest_iso
+from ..model.errors import BuildError, UsageError
 from ..model.schema import SCHEMA_DIR, Schema, Schemas
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,10 @@ def parse_target(target: str) -> tuple[str, str]:
     """Split `<org>/<assessment>` and check both slugs with the same rule as validation."""
     parts = target.strip("/").split("/")
     if len(parts) != 2:
-        raise BuildError(f"「{target}」は <団体>/<評価書> の形で指定してください(例: miyagi-pref/07-juki-net)。")
+        raise UsageError(f"「{target}」は <団体>/<評価書> の形で指定してください(例: miyagi-pref/07-juki-net)。")
     for part in parts:
         if not SLUG.match(part):
-            raise BuildError(
+            raise UsageError(
                 f"名前「{part}」は使えません。半角英小文字・数字・ハイフンで付けてください(例: miyagi-pref/07-juki-net)。"
             )
     return parts[0], parts[1]
@@ -43,11 +44,14 @@ def parse_date(text: str | None) -> dt.date:
     if not text:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(text)
+        if len(text) == 10:  # fromisoformat also reads 20240601 and 2024-W22-6
+            return dt.date.fromisoformat(text)
     except ValueError:
-        raise BuildError(
-            f"日付「{text}」は正しくありません。実在する日付を YYYY-MM-DD(例: 2024-06-01)で書いてください。"
-        ) from None
+        pass
+    iso = suggest_iso(text)
+    if iso:
+        raise UsageError(f"--date の日付「{text}」は「{iso}」の形で書いてください(例: --date {iso})。")
+    raise UsageError(f"--date の日付「{text}」は正しくありません。実在する日付を YYYY-MM-DD(例: 2024-06-01)で書いてください。")
 
 
 def modeline(schema_file: Path, target: Path) -> str:
@@ -270,6 +274,6 @@ def new_version(content: Path, target: str, date: str | None = None) -> tuple[Pa
     if new.exists():
         raise BuildError(f"{new} はすでにあります。上書きしません。")
     if when.isoformat() <= latest.stem:
-        raise BuildError(f"新しい版の日付 {when.isoformat()} は、最新の版 {latest.stem} より後の日付にしてください。")
+        raise UsageError(f"新しい版の日付 {when.isoformat()} は、最新の版 {latest.stem} より後の日付にしてください。")
     shutil.copyfile(latest, new)
     return latest, new
