@@ -399,3 +399,54 @@ def test_each_problem_is_printed_once(sample_content):
         lines = result.stderr.splitlines()
         assert len(lines) == len(set(lines)), result.stderr
         assert lines[-1].startswith("エラー 2 件"), result.stderr
+
+
+def test_a_different_number_of_file_names_and_files_is_a_warning_naming_both_counts(sample_content):
+    replace_line(sample_content / VERSION, "    - 本人確認情報ファイル\n", "")
+    result = run_cli("validate", "--all-warnings", "--content", "content", cwd=sample_content.parent)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if ": 警告" in line]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith(f"content/{SAMPLE}:{line_of(sample_content / VERSION, 'file_names:')}:3: 警告")
+    assert "(file_names)には 1 件" in warnings[0] and "(files)には 2 件" in warnings[0]
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+FOLDED = ("  special_notes: なし", "  special_notes: 一行目\n    二行目")
+
+
+def test_only_the_warnings_of_ones_own_files_are_printed_in_full(tmp_path):
+    """Own files: changed in git since the branch left main, or untracked; the others' warnings are counted.
+    --all-warnings prints them all, --format github annotates them all, and without git every file counts."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "tests/fixtures/content", content)
+    replace_line(content / VERSION, *FOLDED)  # a warning in a file already on main: another editor's
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "main")
+    _git(tmp_path, "checkout", "-q", "-b", "new-town")
+    shutil.copytree(content / "sample-city", content / "new-town")  # this editor's, not yet committed
+    mine, theirs = "content/new-town/01-sample/2019-02-08.yaml", f"content/{SAMPLE}"
+
+    def warned(*args: str) -> tuple[list[str], str]:
+        result = run_cli("validate", *args, "--content", "content", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        return [line.removeprefix("::warning file=").split(",")[0] if line.startswith("::") else line.split(":")[0]
+                for line in result.stderr.splitlines() if "警告:" in line or line.startswith("::warning")], \
+            result.stderr + result.stdout
+
+    files, stderr = warned()
+    assert files == [mine] and "ほかのファイル(git で変更していないファイル)の警告 1 件は表示していません" in stderr
+    assert "警告 2 件" in stderr  # the summary counts them all
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "new town")  # committed on the branch: still this editor's
+    assert warned()[0] == [mine]
+    assert warned("--all-warnings")[0] == [mine, theirs]
+    files, stderr = warned("--format", "github")
+    assert sorted(files) == sorted([mine, theirs]) and "表示していません" not in stderr
+    shutil.rmtree(tmp_path / ".git")  # no repository: every file is one's own
+    assert warned()[0] == [mine, theirs]
