@@ -112,6 +112,21 @@ def test_new_organisation_gets_an_organization_file_whose_items_are_required(sam
     }
 
 
+def test_new_organisation_gets_a_corrections_template_and_an_existing_one_is_kept(sample_content):
+    result = run("new", "new-town/01-juki", "--form", "key", "--date", "2024-06-01", "--content", str(sample_content))
+    assert result.returncode == 0, result.stderr
+    corrections = sample_content / "new-town/CORRECTIONS.md"
+    assert f"作成しました: {corrections}" in result.stdout
+    text = corrections.read_text(encoding="utf-8")
+    assert text.startswith("# new-town 訂正と判断の記録") and "`01-juki/2024-06-01.yaml`" in text
+    assert "| 原文(抽出テキスト) | 訂正後 | 箇所 | 理由 |" in text
+    corrections.write_text("# 記録\n", encoding="utf-8")
+    result = run("new", "new-town/02-zei", "--form", "key", "--date", "2024-06-01", "--content", str(sample_content))
+    assert result.returncode == 0 and "CORRECTIONS.md" not in result.stdout
+    assert corrections.read_text(encoding="utf-8") == "# 記録\n"
+    assert not (sample_content / "sample-city/CORRECTIONS.md").exists()  # an existing organisation gets none
+
+
 def test_new_refuses_to_overwrite(sample_content):
     args = ("new", "sample-city/02-new", "--form", "key", "--date", "2024-04-01", "--content", str(sample_content))
     org = sample_content / "sample-city/organization.yaml"

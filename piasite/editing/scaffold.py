@@ -247,6 +247,10 @@ def new_assessment(content: Path, target: str, form_key: str, date: str | None =
         )
         org_file.write_text(text, encoding="utf-8")
         written.append(org_file)
+        corrections = org_file.parent / CORRECTIONS
+        if not corrections.exists():
+            corrections.write_text(corrections_template(org, version.relative_to(org_file.parent)), encoding="utf-8")
+            written.append(corrections)
     version.parent.mkdir(parents=True, exist_ok=True)
     text = (
         modeline(SCHEMA_DIR / "assessment.schema.json", version) + "\n" + assessment_scaffold(schemas.assessment, form)
@@ -254,6 +258,32 @@ def new_assessment(content: Path, target: str, form_key: str, date: str | None =
     version.write_text(text, encoding="utf-8")
     written.append(version)
     return written
+
+
+CORRECTIONS = "CORRECTIONS.md"
+
+
+def corrections_template(org: str, version: Path) -> str:
+    """Return the start of an organisation's CORRECTIONS.md: where to record what was corrected in the extracted text."""
+    return f"""# {org} 訂正と判断の記録
+
+対象: `{version.as_posix()}`
+原本: (原本の PDF の URL と、文字を取り出した抽出テキストのファイル名を書きます)
+
+原本の抽出テキストから文字を直した箇所と、誤りのように見えても直さなかった箇所を、理由とともに書きます。
+ここに書いた訂正のほかは、文言は原文のままにします。直した箇所がなければ「訂正した文字はありません」と書きます。
+
+## 1. 文字の訂正(抽出時の誤認識と判断できるもの)
+
+| 原文(抽出テキスト) | 訂正後 | 箇所 | 理由 |
+|---|---|---|---|
+| (例: 隨時) | (例: 随時) | (例: Ⅱ(1) 5. 提供先1 ⑦時期・頻度) | (例: 旧字体・異体字の誤認識) |
+
+## 2. 訂正しなかった箇所(原文のまま)
+
+| 原文(抽出テキスト) | 箇所 | 理由 |
+|---|---|---|
+"""
 
 
 def latest_version(content: Path, org: str, slug: str) -> Path:
