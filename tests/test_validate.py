@@ -185,6 +185,10 @@ CASES = [
          SAMPLE, at("\u3000  - 住民基本台帳ファイル", 1), "全角スペース(U+3000)が字下げ"),
     Case("full-width-space-after-spaces", edit_version("  special_notes: なし", "  \u3000special_notes: なし"), SAMPLE,
          at("\u3000special_notes", 3), "全角スペース(U+3000)"),
+    Case("full-width-colon-in-a-bar-text-is-not-blamed-for-a-later-mistake",
+         both(edit_version("    個人のプライバシー等の権利利益の保護に取り組んでいることを宣言する。", "    ID：宣言する。"),
+              edit_version("  special_notes: なし", "   special_notes: なし")),
+         SAMPLE, at("   special_notes: なし", 4), "字下げがそろっていない"),
     # a value starting with a character YAML reserves
     Case("value-starting-with-an-asterisk", edit_version("  special_notes: なし", "  special_notes: *印は必須"), SAMPLE,
          at("special_notes: *", 18), "値全体を「'」で囲んでください(例: special_notes: '*印は必須')"),

@@ -392,11 +392,12 @@ def _fullwidth_culprit(text: str, mark: yaml.Mark | None) -> tuple[str, int, int
     if mark is None:
         return None
     lines = text.split("\n")
+    in_text = _block_scalar_lines(text)
     checked = 0
     for n in range(min(mark.line, len(lines) - 1), -1, -1):
         stripped = lines[n].strip(" \u3000")
-        if not stripped or stripped.startswith("#"):
-            continue
+        if not stripped or stripped.startswith("#") or n in in_text:
+            continue  # a line of a | text may hold 「ID：…」 or start with a full-width space
         for pattern, char in _FULLWIDTH_LINE:
             m = pattern.match(lines[n])
             if m:
@@ -405,6 +406,19 @@ def _fullwidth_culprit(text: str, mark: yaml.Mark | None) -> tuple[str, int, int
         if checked == 3:
             break
     return None
+
+
+def _block_scalar_lines(text: str) -> set[int]:
+    """Return the 0-based numbers of the lines inside `|` or `>` texts, as far as the scanner reads the file."""
+    inside: set[int] = set()
+    try:
+        for token in yaml.scan(text, Loader=_BaseLoader):
+            if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
+                # it ends at the start of the next line (column 0), or where the file ends
+                inside.update(range(token.start_mark.line + 1, token.end_mark.line + (token.end_mark.column > 0)))
+    except yaml.YAMLError:
+        pass
+    return inside
 
 
 # what PyYAML says when a value starts with a character YAML reserves
