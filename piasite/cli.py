@@ -50,8 +50,9 @@ def _parser() -> argparse.ArgumentParser:
         loud.add_argument("--quiet", "-q", action="store_true", help="エラーだけを表示します(警告・進み具合・まとめは表示しません)")
         loud.add_argument("--verbose", "-v", action="store_true", help="段階ごとの所要時間と詳しいログを表示します")
         p.add_argument("--all-warnings", action="store_true",
-                       help="すべてのファイルの警告を表示します(既定では、git で自分が変更したファイルの警告だけを表示し、"
-                            "ほかのファイルの警告は数だけを表示します。--format github ではいつもすべて)")
+                       help="すべてのファイルの警告を表示します(既定では、git で自分が変更したファイルの"
+                            "警告だけを表示し、ほかのファイルの警告は数だけを表示します。"
+                            "--format github ではいつもすべて)")
         if name == "build":
             p.add_argument("--out", default="site", type=Path, help="出力先のフォルダ(既定: site)")
             p.add_argument("--base-url", default=os.environ.get("PIA_BASE_URL", ""),
@@ -96,7 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report(problems: list[ContentProblem], fmt: str = "text", quiet: bool = False, mine: set[Path] | None = None) -> None:
+def _report(
+    problems: list[ContentProblem], fmt: str = "text", quiet: bool = False, mine: set[Path] | None = None
+) -> None:
     """Print each problem once; with `mine`, only the warnings of those files, the others' as a count."""
     from .editing.changed import is_mine
 

@@ -51,7 +51,9 @@ def parse_date(text: str | None) -> dt.date:
     iso = suggest_iso(text)
     if iso:
         raise UsageError(f"--date の日付「{text}」は「{iso}」の形で書いてください(例: --date {iso})。")
-    raise UsageError(f"--date の日付「{text}」は正しくありません。実在する日付を YYYY-MM-DD(例: 2024-06-01)で書いてください。")
+    raise UsageError(
+        f"--date の日付「{text}」は正しくありません。実在する日付を YYYY-MM-DD(例: 2024-06-01)で書いてください。"
+    )
 
 
 def modeline(schema_file: Path, target: Path) -> str:
@@ -264,7 +266,7 @@ CORRECTIONS = "CORRECTIONS.md"
 
 
 def corrections_template(org: str, version: Path) -> str:
-    """Return the start of an organisation's CORRECTIONS.md: where to record what was corrected in the extracted text."""
+    """Return the start of an organisation's CORRECTIONS.md, the record of corrections to the extracted text."""
     return f"""# {org} 訂正と判断の記録
 
 対象: `{version.as_posix()}`

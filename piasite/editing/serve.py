@@ -53,7 +53,10 @@ RELOAD_JS = """\
   // After an automatic reload the browser keeps the scroll position: the error box stays at the top of
   // the window (position: sticky) and takes the focus, so that it is seen and read out.
   var reloaded = false;
-  try { reloaded = sessionStorage.getItem("preview-reloaded") === "1"; sessionStorage.removeItem("preview-reloaded"); } catch (e) {}
+  try {
+    reloaded = sessionStorage.getItem("preview-reloaded") === "1";
+    sessionStorage.removeItem("preview-reloaded");
+  } catch (e) {}
   var box = document.getElementById("preview-errors");
   if (box && reloaded) { box.focus({preventScroll: true}); }
   poll();
@@ -149,7 +152,8 @@ def inject_preview(page: str, state: State) -> str:
         kept = "最後に成功した生成の内容を表示しています。" if built else "まだ一度も生成できていません。"
         items = "".join(f"<li>{html.escape(e)}</li>" for e in errors)
         banner = (
-            f'<div class="preview-errors" id="preview-errors" role="alert" tabindex="0"><h2>内容に誤りがあります({len(errors)} 件)。{kept}'
+            '<div class="preview-errors" id="preview-errors" role="alert" tabindex="0">'
+            f"<h2>内容に誤りがあります({len(errors)} 件)。{kept}"
             f"直して保存すると、自動で作り直します。</h2><ul>{items}</ul></div>"
         )
         at = page.find(">", page.find("<body")) + 1

@@ -9,11 +9,14 @@ import unicodedata
 # first year of each era (元年); letters as some documents abbreviate them (H27.6.1)
 _ERA_START = {"令和": 2019, "平成": 1989, "昭和": 1926, "大正": 1912, "明治": 1868, "R": 2019, "H": 1989, "S": 1926}
 _FIRST_DAY = {"令和": dt.date(2019, 5, 1), "平成": dt.date(1989, 1, 8), "昭和": dt.date(1926, 12, 25),
-              "大正": dt.date(1912, 7, 30), "R": dt.date(2019, 5, 1), "H": dt.date(1989, 1, 8), "S": dt.date(1926, 12, 25)}
+              "大正": dt.date(1912, 7, 30)}
+_FIRST_DAY.update(R=_FIRST_DAY["令和"], H=_FIRST_DAY["平成"], S=_FIRST_DAY["昭和"])
 _SEP = r"\s*[-/.年]\s*"
 _WEEKDAY = r"(?:\s*\(?[月火水木金土日](?:曜日?)?\)?)?"
 _WESTERN = re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}})\s*[-/.月]\s*(\d{{1,2}})\s*日?{_WEEKDAY}")
-_ERA = re.compile(rf"(令和|平成|昭和|大正|明治|[RHS])\s*(元|\d{{1,2}}){_SEP}(\d{{1,2}})\s*[-/.月]\s*(\d{{1,2}})\s*日?{_WEEKDAY}")
+_ERA = re.compile(
+    rf"(令和|平成|昭和|大正|明治|[RHS])\s*(元|\d{{1,2}}){_SEP}(\d{{1,2}})\s*[-/.月]\s*(\d{{1,2}})\s*日?{_WEEKDAY}"
+)
 _DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 

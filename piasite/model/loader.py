@@ -369,8 +369,10 @@ def _explain_yaml_error(exc: yaml.MarkedYAMLError, text: str = "") -> str:
 
 _FULLWIDTH_SPACE, _FULLWIDTH_COLON = "\u3000", "\uff1a"
 _FULLWIDTH = {
-    _FULLWIDTH_SPACE: "全角スペース(U+3000)が字下げか項目名に使われています。字下げと「:」の後は半角スペースで書いてください。",
-    _FULLWIDTH_COLON: "項目名の後の「：」が全角のコロン(U+FF1A)です。半角の「:」と半角スペースで「項目名: 値」と書いてください。",
+    _FULLWIDTH_SPACE: "全角スペース(U+3000)が字下げか項目名に使われています。"
+    "字下げと「:」の後は半角スペースで書いてください。",
+    _FULLWIDTH_COLON: "項目名の後の「：」が全角のコロン(U+FF1A)です。"
+    "半角の「:」と半角スペースで「項目名: 値」と書いてください。",
 }
 _KEYLIKE = r"(?:-[ \u3000]+)?[A-Za-z_][A-Za-z0-9_]*"
 # on one line: a full-width space in the indentation of an item; a full-width colon after an item's name;
