@@ -21,10 +21,6 @@ STAGES = {"assessments": "評価書ごとの検証・生成", "site pages": "サ
           "search index": "検索インデックス", "write": "書き出し"}
 
 
-class UsageError(Exception):
-    """A command given with options that do not go together (exit status 2)."""
-
-
 class _Parser(argparse.ArgumentParser):
     """Argument parser whose usage errors exit with status 2 and a Japanese message."""
 

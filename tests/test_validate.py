@@ -166,33 +166,40 @@ CASES = [
          at("date: 20150327", 11), "「2015-03-27」の形で書いてください"),
     Case("date-or-text-with-slashes", edit_version("start_date: 2015-06-01", "start_date: 2015/6/1"), SAMPLE,
          at("start_date:", 21), "「2015/6/1」は日付なので、「2015-06-01」の形で書いてください"),
-    Case("date-or-text-in-wareki-quoted", edit_version("start_date: 2015-06-01", "start_date: '平成27年6月1日'"), SAMPLE,
+    Case("date-or-text-in-wareki-quoted",
+         edit_version("start_date: 2015-06-01", "start_date: '平成27年6月1日'"), SAMPLE,
          at("start_date:", 21), "「平成27年6月1日」は日付なので、「2015-06-01」の形で書いてください"),
-    Case("date-or-text-in-wareki-gannen", edit_version("start_date: 2015-06-01", "start_date: 令和元年５月７日(火)"), SAMPLE,
+    Case("date-or-text-in-wareki-gannen",
+         edit_version("start_date: 2015-06-01", "start_date: 令和元年５月７日(火)"), SAMPLE,
          at("start_date:", 21), "「2019-05-07」の形で書いてください"),
     # full-width characters where YAML needs ASCII: named, at their own line and column
     Case("full-width-colon", edit_version("  special_notes: なし", "  special_notes：なし"), SAMPLE,
          at("special_notes：", 16), "全角のコロン(U+FF1A)"),
-    Case("full-width-colon-in-a-list-entry", edit_version("      name: 住民記録システム", "      name：住民記録システム"), SAMPLE,
+    Case("full-width-colon-in-a-list-entry",
+         edit_version("      name: 住民記録システム", "      name：住民記録システム"), SAMPLE,
          at("name：住民記録システム", 11), "全角のコロン(U+FF1A)"),
     Case("full-width-space-after-colon", edit_version("  special_notes: なし", "  special_notes:\u3000なし"), SAMPLE,
          at("special_notes:\u3000", 17), "「:」の後が全角スペース(U+3000)"),
     Case("full-width-space-in-indentation", edit_version("  special_notes: なし", "\u3000special_notes: なし"), SAMPLE,
          at("\u3000special_notes", 1), "全角スペース(U+3000)が字下げ"),
-    Case("full-width-space-in-nested-indentation", edit_version("    department: 市民環境部", "\u3000  department: 市民環境部"),
+    Case("full-width-space-in-nested-indentation",
+         edit_version("    department: 市民環境部", "\u3000  department: 市民環境部"),
          SAMPLE, at("\u3000  department", 1), "全角スペース(U+3000)が字下げ"),
-    Case("full-width-space-before-a-list-dash", edit_version("    - 住民基本台帳ファイル", "\u3000  - 住民基本台帳ファイル"),
+    Case("full-width-space-before-a-list-dash",
+         edit_version("    - 住民基本台帳ファイル", "\u3000  - 住民基本台帳ファイル"),
          SAMPLE, at("\u3000  - 住民基本台帳ファイル", 1), "全角スペース(U+3000)が字下げ"),
     Case("full-width-space-after-spaces", edit_version("  special_notes: なし", "  \u3000special_notes: なし"), SAMPLE,
          at("\u3000special_notes", 3), "全角スペース(U+3000)"),
     Case("full-width-colon-in-a-bar-text-is-not-blamed-for-a-later-mistake",
-         both(edit_version("    個人のプライバシー等の権利利益の保護に取り組んでいることを宣言する。", "    ID：宣言する。"),
+         both(edit_version("    個人のプライバシー等の権利利益の保護に取り組んでいることを宣言する。",
+                           "    ID：宣言する。"),
               edit_version("  special_notes: なし", "   special_notes: なし")),
          SAMPLE, at("   special_notes: なし", 4), "字下げがそろっていない"),
     # a value starting with a character YAML reserves
     Case("value-starting-with-an-asterisk", edit_version("  special_notes: なし", "  special_notes: *印は必須"), SAMPLE,
          at("special_notes: *", 18), "値全体を「'」で囲んでください(例: special_notes: '*印は必須')"),
-    Case("value-starting-with-an-alias-like-word", edit_version("  special_notes: なし", "  special_notes: *1 参照"), SAMPLE,
+    Case("value-starting-with-an-alias-like-word",
+         edit_version("  special_notes: なし", "  special_notes: *1 参照"), SAMPLE,
          at("special_notes: *", 18), "「*」は YAML の記号"),
     Case("value-starting-with-an-ampersand", edit_version("  special_notes: なし", "  special_notes: &なし"), SAMPLE,
          at("special_notes: &", 18), "値の先頭の「&」"),
@@ -379,7 +386,8 @@ def test_a_date_written_otherwise_is_read_for_its_iso_form(written, iso):
 
 
 def test_a_value_on_several_lines_without_a_bar_is_a_warning_at_its_line(sample_content):
-    replace_line(sample_content / VERSION, "  special_notes: なし", "  special_notes: 一行目\n    二行目\n    title：三行目")
+    replace_line(sample_content / VERSION, "  special_notes: なし",
+                 "  special_notes: 一行目\n    二行目\n    title：三行目")
     result = run_cli("validate", "--all-warnings", "--content", "content", cwd=sample_content.parent)
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if ": 警告" in line]
