@@ -12,17 +12,13 @@ from pathlib import Path
 from .analysis.entities import KINDS
 from .build.pipeline import BrokenLinks, BuildResult, build, validate
 from .build.progress import Progress
-from .model.errors import BuildError, ContentErrors, ContentProblem
+from .model.errors import BuildError, ContentErrors, ContentProblem, UsageError, unique
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 EDITING = ("new", "new-version", "changes", "reconstruct", "serve")  # the editors' commands (editing.commands)
 # the stages BuildResult.timings names (build/pipeline.py), as editors read them
 STAGES = {"assessments": "評価書ごとの検証・生成", "site pages": "サイト全体のページ", "links": "リンク確認",
           "search index": "検索インデックス", "write": "書き出し"}
-
-
-class UsageError(Exception):
-    """A command given with options that do not go together (exit status 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
         loud = p.add_mutually_exclusive_group()
         loud.add_argument("--quiet", "-q", action="store_true", help="エラーだけを表示します(警告・進み具合・まとめは表示しません)")
         loud.add_argument("--verbose", "-v", action="store_true", help="段階ごとの所要時間と詳しいログを表示します")
+        p.add_argument("--all-warnings", action="store_true",
+                       help="すべてのファイルの警告を表示します(既定では、git で自分が変更したファイルの"
+                            "警告だけを表示し、ほかのファイルの警告は数だけを表示します。"
+                            "--format github ではいつもすべて)")
         if name == "build":
             p.add_argument("--out", default="site", type=Path, help="出力先のフォルダ(既定: site)")
             p.add_argument("--base-url", default=os.environ.get("PIA_BASE_URL", ""),
@@ -97,11 +97,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report(problems: list[ContentProblem], fmt: str = "text", quiet: bool = False) -> None:
-    for problem in sorted(problems):
+def _report(
+    problems: list[ContentProblem], fmt: str = "text", quiet: bool = False, mine: set[Path] | None = None
+) -> None:
+    """Print each problem once; with `mine`, only the warnings of those files, the others' as a count."""
+    from .editing.changed import is_mine
+
+    others = 0
+    for problem in unique(problems):
         if quiet and problem.severity != "error":
             continue
+        if mine is not None and problem.severity != "error" and not is_mine(problem.file, mine):
+            others += 1
+            continue
         print(github_annotation(problem) if fmt == "github" else problem.format(), file=sys.stderr)
+    if others:
+        print(f"ほかのファイル(git で変更していないファイル)の警告 {others} 件は表示していません。"
+              "すべて表示するには --all-warnings を付けます。", file=sys.stderr)
+
+
+def _own_files(args: argparse.Namespace) -> set[Path] | None:
+    """The files whose warnings are printed in full: None (all) for CI annotations, --all-warnings or without git."""
+    if args.quiet or args.all_warnings or args.format == "github":
+        return None
+    from .editing.changed import changed_files
+
+    return changed_files(args.content)
 
 
 def _escape(value: str, property_value: bool = False) -> str:
@@ -126,7 +147,8 @@ def _timings(timings: dict[str, float]) -> str:
 
 def _build_summary(args: argparse.Namespace, result: BuildResult) -> None:
     """Print the warnings, the figures of the build and its one-line summary."""
-    _report(result.warnings, args.format, args.quiet)
+    result.warnings = unique(result.warnings)
+    _report(result.warnings, args.format, args.quiet, _own_files(args))
     if not args.quiet:
         for link in result.broken_links:
             print(f"警告: {link.format()}", file=sys.stderr)
@@ -162,7 +184,8 @@ def _run(args: argparse.Namespace) -> int:
             site, warnings = validate(args.content, progress)
         finally:
             progress.clear()
-        _report(warnings, args.format, args.quiet)
+        warnings = unique(warnings)
+        _report(warnings, args.format, args.quiet, _own_files(args))
         if args.verbose:
             print(f"段階ごとの時間: 検証 {time.perf_counter() - t0:.2f} 秒", file=sys.stderr)
         if not args.quiet:
@@ -171,7 +194,7 @@ def _run(args: argparse.Namespace) -> int:
                   f"エラー 0 件、警告 {len(warnings)} 件。")
         return EXIT_OK
     if args.jobs is not None and args.jobs < 1:
-        raise BuildError("--jobs には 1 以上の数を指定してください。")
+        raise UsageError("--jobs には 1 以上の数を指定してください。")
     result = build(args.content, args.out, base_url=args.base_url, strict=args.strict, progress=progress,
                    jobs=args.jobs, incremental=not args.full, build_date=args.build_date)
     _build_summary(args, result)

@@ -112,6 +112,21 @@ def test_new_organisation_gets_an_organization_file_whose_items_are_required(sam
     }
 
 
+def test_new_organisation_gets_a_corrections_template_and_an_existing_one_is_kept(sample_content):
+    result = run("new", "new-town/01-juki", "--form", "key", "--date", "2024-06-01", "--content", str(sample_content))
+    assert result.returncode == 0, result.stderr
+    corrections = sample_content / "new-town/CORRECTIONS.md"
+    assert f"作成しました: {corrections}" in result.stdout
+    text = corrections.read_text(encoding="utf-8")
+    assert text.startswith("# new-town 訂正と判断の記録") and "`01-juki/2024-06-01.yaml`" in text
+    assert "| 原文(抽出テキスト) | 訂正後 | 箇所 | 理由 |" in text
+    corrections.write_text("# 記録\n", encoding="utf-8")
+    result = run("new", "new-town/02-zei", "--form", "key", "--date", "2024-06-01", "--content", str(sample_content))
+    assert result.returncode == 0 and "CORRECTIONS.md" not in result.stdout
+    assert corrections.read_text(encoding="utf-8") == "# 記録\n"
+    assert not (sample_content / "sample-city/CORRECTIONS.md").exists()  # an existing organisation gets none
+
+
 def test_new_refuses_to_overwrite(sample_content):
     args = ("new", "sample-city/02-new", "--form", "key", "--date", "2024-04-01", "--content", str(sample_content))
     org = sample_content / "sample-city/organization.yaml"
@@ -126,17 +141,45 @@ def test_new_refuses_to_overwrite(sample_content):
 
 
 @pytest.mark.parametrize("target", ["Bad/x", "a_b/x", "a/-x", "a/b/c", "only-org"])
-def test_new_refuses_an_invalid_name(sample_content, target):
+def test_new_refuses_an_invalid_name_as_a_usage_error(sample_content, target):
     result = run("new", target, "--form", "full", "--content", str(sample_content))
-    assert result.returncode == 1
+    assert result.returncode == 2
+    assert result.stderr.startswith("使い方の誤り: ")
     assert "半角英小文字" in result.stderr or "<団体>/<評価書>" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "date", "phrase"),
+    [
+        ("new", "2024/6/1", "「2024-06-01」の形で書いてください"),
+        ("new", "令和6年6月1日", "「2024-06-01」の形で書いてください"),
+        ("new", "20240601", "「2024-06-01」の形で書いてください"),
+        ("new", "2024-02-30", "実在する日付を YYYY-MM-DD"),
+        ("new-version", "2024-6-1", "「2024-06-01」の形で書いてください"),
+        ("new-version", "いつか", "実在する日付を YYYY-MM-DD"),
+    ],
+)
+def test_a_date_not_written_as_iso_is_a_usage_error_that_suggests_the_iso_form(sample_content, command, date, phrase):
+    form = ("--form", "key") if command == "new" else ()
+    target = "sample-city/02-new" if command == "new" else "sample-city/01-sample"
+    before = sorted(p.relative_to(sample_content) for p in sample_content.rglob("*"))
+    result = run(command, target, *form, "--date", date, "--content", str(sample_content))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("使い方の誤り: --date の日付") and phrase in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.relative_to(sample_content) for p in sample_content.rglob("*")) == before
+
+
+def test_changes_with_an_invalid_name_is_a_usage_error(sample_content):
+    result = run("changes", "sample-city", "--content", str(sample_content))
+    assert result.returncode == 2 and "<団体>/<評価書>" in result.stderr
 
 
 def test_new_version_copies_the_latest_and_refuses_a_date_not_after_it(sample_content):
     folder = sample_content / "sample-city/01-sample"
-    for date in ("2019-02-08", "2018-01-01"):
+    for date, status in (("2019-02-08", 1), ("2018-01-01", 2)):  # the file exists; the date is not after it
         result = run("new-version", "sample-city/01-sample", "--date", date, "--content", str(sample_content))
-        assert result.returncode == 1
+        assert result.returncode == status, result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["2019-02-08.yaml"]
     result = run("new-version", "sample-city/01-sample", "--date", "2020-04-01", "--content", str(sample_content))
     assert result.returncode == 0, result.stderr

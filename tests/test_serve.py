@@ -138,3 +138,31 @@ def test_serve_stops_cleanly_on_ctrl_c(preview):
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+
+
+def test_the_error_box_stays_in_view_and_takes_the_focus_after_an_automatic_reload(preview, browser):
+    """A reload keeps the scroll position: the box sticks to the top of the window, scrolls inside
+    itself when long, and is focused (role=alert) so that it is seen and read out."""
+    _, base, content, _ = preview
+    css = fetch(base + "__preview/preview.css")
+    rule = css[css.index(".preview-errors {") : css.index("}", css.index(".preview-errors {"))]
+    assert "position: sticky" in rule and "top: 0" in rule and "overflow-y: auto" in rule
+    context = browser.new_context(viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto(base + PAGE)
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        scrolled = page.evaluate("window.scrollY")
+        assert scrolled > 500
+        generation = state(base)["generation"]
+        with page.expect_navigation(timeout=60_000):
+            edit(content / VERSION, "form: 重点項目評価書", "form: 重点項目評価")
+        wait_for(lambda: state(base)["generation"] > generation)
+        box = page.wait_for_selector("#preview-errors[role=alert]")
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'preview-errors'")
+        assert page.evaluate("window.scrollY") > 500  # the reader stays where they were reading …
+        top = box.evaluate("e => e.getBoundingClientRect().top")
+        assert 0 <= top < 5  # … and the box is at the top of the window
+        assert "評価書の種類" in box.inner_text()
+    finally:
+        context.close()

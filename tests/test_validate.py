@@ -157,6 +157,56 @@ CASES = [
     Case("symlink-outside-content", link_outside, "sample-city/01-sample/2020-01-01.yaml", None, "シンボリックリンク"),
     Case("symlinked-organization-yaml-outside-content", link_organization_outside, "sample-city/organization.yaml", None,
          "シンボリックリンク"),
+    # dates not written as ISO: an error that computes the ISO form (quoted or not, western or 和暦)
+    Case("date-with-slashes", edit_version("  - date: 2016-04-28", "  - date: 2016/4/28"), SAMPLE,
+         at("- date: 2016/4/28", 11), "「変更日」の日付「2016/4/28」は「2016-04-28」の形で書いてください"),
+    Case("date-unpadded-quoted", edit_version("  - date: 2016-04-28", "  - date: '2016-4-28'"), SAMPLE,
+         at("- date: '2016-4-28'", 11), "「2016-04-28」の形で書いてください"),
+    Case("date-as-a-number", edit_version("date: 2015-03-27", "date: 20150327"), SAMPLE,
+         at("date: 20150327", 11), "「2015-03-27」の形で書いてください"),
+    Case("date-or-text-with-slashes", edit_version("start_date: 2015-06-01", "start_date: 2015/6/1"), SAMPLE,
+         at("start_date:", 21), "「2015/6/1」は日付なので、「2015-06-01」の形で書いてください"),
+    Case("date-or-text-in-wareki-quoted",
+         edit_version("start_date: 2015-06-01", "start_date: '平成27年6月1日'"), SAMPLE,
+         at("start_date:", 21), "「平成27年6月1日」は日付なので、「2015-06-01」の形で書いてください"),
+    Case("date-or-text-in-wareki-gannen",
+         edit_version("start_date: 2015-06-01", "start_date: 令和元年５月７日(火)"), SAMPLE,
+         at("start_date:", 21), "「2019-05-07」の形で書いてください"),
+    # full-width characters where YAML needs ASCII: named, at their own line and column
+    Case("full-width-colon", edit_version("  special_notes: なし", "  special_notes：なし"), SAMPLE,
+         at("special_notes：", 16), "全角のコロン(U+FF1A)"),
+    Case("full-width-colon-in-a-list-entry",
+         edit_version("      name: 住民記録システム", "      name：住民記録システム"), SAMPLE,
+         at("name：住民記録システム", 11), "全角のコロン(U+FF1A)"),
+    Case("full-width-space-after-colon", edit_version("  special_notes: なし", "  special_notes:\u3000なし"), SAMPLE,
+         at("special_notes:\u3000", 17), "「:」の後が全角スペース(U+3000)"),
+    Case("full-width-space-in-indentation", edit_version("  special_notes: なし", "\u3000special_notes: なし"), SAMPLE,
+         at("\u3000special_notes", 1), "全角スペース(U+3000)が字下げ"),
+    Case("full-width-space-in-nested-indentation",
+         edit_version("    department: 市民環境部", "\u3000  department: 市民環境部"),
+         SAMPLE, at("\u3000  department", 1), "全角スペース(U+3000)が字下げ"),
+    Case("full-width-space-before-a-list-dash",
+         edit_version("    - 住民基本台帳ファイル", "\u3000  - 住民基本台帳ファイル"),
+         SAMPLE, at("\u3000  - 住民基本台帳ファイル", 1), "全角スペース(U+3000)が字下げ"),
+    Case("full-width-space-after-spaces", edit_version("  special_notes: なし", "  \u3000special_notes: なし"), SAMPLE,
+         at("\u3000special_notes", 3), "全角スペース(U+3000)"),
+    Case("full-width-colon-in-a-bar-text-is-not-blamed-for-a-later-mistake",
+         both(edit_version("    個人のプライバシー等の権利利益の保護に取り組んでいることを宣言する。",
+                           "    ID：宣言する。"),
+              edit_version("  special_notes: なし", "   special_notes: なし")),
+         SAMPLE, at("   special_notes: なし", 4), "字下げがそろっていない"),
+    # a value starting with a character YAML reserves
+    Case("value-starting-with-an-asterisk", edit_version("  special_notes: なし", "  special_notes: *印は必須"), SAMPLE,
+         at("special_notes: *", 18), "値全体を「'」で囲んでください(例: special_notes: '*印は必須')"),
+    Case("value-starting-with-an-alias-like-word",
+         edit_version("  special_notes: なし", "  special_notes: *1 参照"), SAMPLE,
+         at("special_notes: *", 18), "「*」は YAML の記号"),
+    Case("value-starting-with-an-ampersand", edit_version("  special_notes: なし", "  special_notes: &なし"), SAMPLE,
+         at("special_notes: &", 18), "値の先頭の「&」"),
+    Case("value-starting-with-a-bar", edit_version("  special_notes: なし", "  special_notes: |なし"), SAMPLE,
+         at("special_notes: |", 18), "「|」の後で改行し"),
+    Case("value-starting-with-an-at-sign", edit_version("  special_notes: なし", "  special_notes: @なし"), SAMPLE,
+         at("special_notes: @", 18), "値の先頭の「@」"),
     Case("organisation-without-organization-yaml", lambda root: (root / "sample-city/organization.yaml").unlink(),
          "sample-city", None, "organization.yaml がありません"),
 ]
@@ -315,3 +365,100 @@ def test_github_annotation_escapes_newlines_and_property_separators():
 
     text = github_annotation(ContentProblem("a,b:c.yaml", 3, 4, "1行目\n2行目 100%", severity="warning"))
     assert text == "::warning file=a%2Cb%3Ac.yaml,line=3,col=4::1行目%0A2行目 100%25"
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("2015/6/1", "2015-06-01"), ("2015-6-1", "2015-06-01"), ("2015.06.01", "2015-06-01"),
+        ("2015年6月1日", "2015-06-01"), ("平成27年6月1日", "2015-06-01"), ("平成27年6月1日(月)", "2015-06-01"),
+        ("令和元年5月1日", "2019-05-01"), ("令和１年５月１日", "2019-05-01"), ("H27.6.1", "2015-06-01"),
+        ("２０１５／６／１", "2015-06-01"), ("20150601", "2015-06-01"), (20150601, "2015-06-01"),
+        # not one whole, real date: no suggestion
+        ("2015-06-01", None), ("平成27年6月", None), ("令和1年4月1日", None), ("2015/2/30", None),
+        ("令和5年9月15日(金)～令和5年10月16日(月)", None), (True, None), (None, None),
+    ],
+)
+def test_a_date_written_otherwise_is_read_for_its_iso_form(written, iso):
+    from piasite.model.dates import suggest_iso
+
+    assert suggest_iso(written) == iso
+
+
+def test_a_value_on_several_lines_without_a_bar_is_a_warning_at_its_line(sample_content):
+    replace_line(sample_content / VERSION, "  special_notes: なし",
+                 "  special_notes: 一行目\n    二行目\n    title：三行目")
+    result = run_cli("validate", "--all-warnings", "--content", "content", cwd=sample_content.parent)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if ": 警告" in line]
+    line = line_of(sample_content / VERSION, "special_notes: 一行目")
+    assert len(warnings) == 1 and warnings[0].startswith(f"content/{SAMPLE}:{line}:18: 警告: ")
+    assert "「|」を使っていないため" in warnings[0] and "全角の「：」" in warnings[0]
+    # written with | the lines are kept, and nothing is said
+    replace_line(sample_content / VERSION, "  special_notes: 一行目", "  special_notes: |\n    一行目")
+    result = run_cli("validate", "--all-warnings", "--content", "content", cwd=sample_content.parent)
+    assert result.returncode == 0 and ": 警告" not in result.stderr, result.stderr
+
+
+def test_each_problem_is_printed_once(sample_content):
+    """A date breaks two rules of the schema and a number written twice is found twice: one line each."""
+    target = sample_content / VERSION
+    replace_line(target, "  - date: 2016-04-28", "  - date: 2016/4/28")
+    replace_line(target, "  special_notes: なし", "  special_notes: 123456789018 と 123456789018")
+    for command in (["validate"], ["build", "--out", "site"]):
+        result = run_cli(*command, "--content", "content", cwd=sample_content.parent)
+        assert result.returncode == 1
+        lines = result.stderr.splitlines()
+        assert len(lines) == len(set(lines)), result.stderr
+        assert lines[-1].startswith("エラー 2 件"), result.stderr
+
+
+def test_a_different_number_of_file_names_and_files_is_a_warning_naming_both_counts(sample_content):
+    replace_line(sample_content / VERSION, "    - 本人確認情報ファイル\n", "")
+    result = run_cli("validate", "--all-warnings", "--content", "content", cwd=sample_content.parent)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if ": 警告" in line]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith(f"content/{SAMPLE}:{line_of(sample_content / VERSION, 'file_names:')}:3: 警告")
+    assert "(file_names)には 1 件" in warnings[0] and "(files)には 2 件" in warnings[0]
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+FOLDED = ("  special_notes: なし", "  special_notes: 一行目\n    二行目")
+
+
+def test_only_the_warnings_of_ones_own_files_are_printed_in_full(tmp_path):
+    """Own files: changed in git since the branch left main, or untracked; the others' warnings are counted.
+    --all-warnings prints them all, --format github annotates them all, and without git every file counts."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "tests/fixtures/content", content)
+    replace_line(content / VERSION, *FOLDED)  # a warning in a file already on main: another editor's
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "main")
+    _git(tmp_path, "checkout", "-q", "-b", "new-town")
+    shutil.copytree(content / "sample-city", content / "new-town")  # this editor's, not yet committed
+    mine, theirs = "content/new-town/01-sample/2019-02-08.yaml", f"content/{SAMPLE}"
+
+    def warned(*args: str) -> tuple[list[str], str]:
+        result = run_cli("validate", *args, "--content", "content", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        return [line.removeprefix("::warning file=").split(",")[0] if line.startswith("::") else line.split(":")[0]
+                for line in result.stderr.splitlines() if "警告:" in line or line.startswith("::warning")], \
+            result.stderr + result.stdout
+
+    files, stderr = warned()
+    assert files == [mine] and "ほかのファイル(git で変更していないファイル)の警告 1 件は表示していません" in stderr
+    assert "警告 2 件" in stderr  # the summary counts them all
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "new town")  # committed on the branch: still this editor's
+    assert warned()[0] == [mine]
+    assert warned("--all-warnings")[0] == [mine, theirs]
+    files, stderr = warned("--format", "github")
+    assert sorted(files) == sorted([mine, theirs]) and "表示していません" not in stderr
+    shutil.rmtree(tmp_path / ".git")  # no repository: every file is one's own
+    assert warned()[0] == [mine, theirs]

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..model.content import ORG_FILE, SLUG, VERSION_NAME
-from ..model.errors import BuildError
+from ..model.dates import suggest_iso
+from ..model.errors import BuildError, UsageError
 from ..model.schema import SCHEMA_DIR, Schema, Schemas
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,10 @@ def parse_target(target: str) -> tuple[str, str]:
     """Split `<org>/<assessment>` and check both slugs with the same rule as validation."""
     parts = target.strip("/").split("/")
     if len(parts) != 2:
-        raise BuildError(f"「{target}」は <団体>/<評価書> の形で指定してください(例: miyagi-pref/07-juki-net)。")
+        raise UsageError(f"「{target}」は <団体>/<評価書> の形で指定してください(例: miyagi-pref/07-juki-net)。")
     for part in parts:
         if not SLUG.match(part):
-            raise BuildError(
+            raise UsageError(
                 f"名前「{part}」は使えません。半角英小文字・数字・ハイフンで付けてください(例: miyagi-pref/07-juki-net)。"
             )
     return parts[0], parts[1]
@@ -43,11 +44,16 @@ def parse_date(text: str | None) -> dt.date:
     if not text:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(text)
+        if len(text) == 10:  # fromisoformat also reads 20240601 and 2024-W22-6
+            return dt.date.fromisoformat(text)
     except ValueError:
-        raise BuildError(
-            f"日付「{text}」は正しくありません。実在する日付を YYYY-MM-DD(例: 2024-06-01)で書いてください。"
-        ) from None
+        pass
+    iso = suggest_iso(text)
+    if iso:
+        raise UsageError(f"--date の日付「{text}」は「{iso}」の形で書いてください(例: --date {iso})。")
+    raise UsageError(
+        f"--date の日付「{text}」は正しくありません。実在する日付を YYYY-MM-DD(例: 2024-06-01)で書いてください。"
+    )
 
 
 def modeline(schema_file: Path, target: Path) -> str:
@@ -243,6 +249,10 @@ def new_assessment(content: Path, target: str, form_key: str, date: str | None =
         )
         org_file.write_text(text, encoding="utf-8")
         written.append(org_file)
+        corrections = org_file.parent / CORRECTIONS
+        if not corrections.exists():
+            corrections.write_text(corrections_template(org, version.relative_to(org_file.parent)), encoding="utf-8")
+            written.append(corrections)
     version.parent.mkdir(parents=True, exist_ok=True)
     text = (
         modeline(SCHEMA_DIR / "assessment.schema.json", version) + "\n" + assessment_scaffold(schemas.assessment, form)
@@ -250,6 +260,32 @@ def new_assessment(content: Path, target: str, form_key: str, date: str | None =
     version.write_text(text, encoding="utf-8")
     written.append(version)
     return written
+
+
+CORRECTIONS = "CORRECTIONS.md"
+
+
+def corrections_template(org: str, version: Path) -> str:
+    """Return the start of an organisation's CORRECTIONS.md, the record of corrections to the extracted text."""
+    return f"""# {org} 訂正と判断の記録
+
+対象: `{version.as_posix()}`
+原本: (原本の PDF の URL と、文字を取り出した抽出テキストのファイル名を書きます)
+
+原本の抽出テキストから文字を直した箇所と、誤りのように見えても直さなかった箇所を、理由とともに書きます。
+ここに書いた訂正のほかは、文言は原文のままにします。直した箇所がなければ「訂正した文字はありません」と書きます。
+
+## 1. 文字の訂正(抽出時の誤認識と判断できるもの)
+
+| 原文(抽出テキスト) | 訂正後 | 箇所 | 理由 |
+|---|---|---|---|
+| (例: 隨時) | (例: 随時) | (例: Ⅱ(1) 5. 提供先1 ⑦時期・頻度) | (例: 旧字体・異体字の誤認識) |
+
+## 2. 訂正しなかった箇所(原文のまま)
+
+| 原文(抽出テキスト) | 箇所 | 理由 |
+|---|---|---|
+"""
 
 
 def latest_version(content: Path, org: str, slug: str) -> Path:
@@ -270,6 +306,6 @@ def new_version(content: Path, target: str, date: str | None = None) -> tuple[Pa
     if new.exists():
         raise BuildError(f"{new} はすでにあります。上書きしません。")
     if when.isoformat() <= latest.stem:
-        raise BuildError(f"新しい版の日付 {when.isoformat()} は、最新の版 {latest.stem} より後の日付にしてください。")
+        raise UsageError(f"新しい版の日付 {when.isoformat()} は、最新の版 {latest.stem} より後の日付にしてください。")
     shutil.copyfile(latest, new)
     return latest, new

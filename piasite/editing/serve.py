@@ -42,17 +42,31 @@ RELOAD_JS = """\
       .then(function (r) { return r.json(); })
       .then(function (state) {
         if (seen === null) { seen = String(state.generation); }
-        else if (String(state.generation) !== seen) { location.reload(); return; }
+        else if (String(state.generation) !== seen) {
+          try { sessionStorage.setItem("preview-reloaded", "1"); } catch (e) {}
+          location.reload(); return;
+        }
         setTimeout(poll, 700);
       })
       .catch(function () { setTimeout(poll, 2000); });
   }
+  // After an automatic reload the browser keeps the scroll position: the error box stays at the top of
+  // the window (position: sticky) and takes the focus, so that it is seen and read out.
+  var reloaded = false;
+  try {
+    reloaded = sessionStorage.getItem("preview-reloaded") === "1";
+    sessionStorage.removeItem("preview-reloaded");
+  } catch (e) {}
+  var box = document.getElementById("preview-errors");
+  if (box && reloaded) { box.focus({preventScroll: true}); }
   poll();
 })();
 """
 
 PREVIEW_CSS = """\
-.preview-errors { background: #fff0f0; color: #5c0000; border: 3px solid #c00; padding: 1rem; margin: 0; }
+.preview-errors { background: #fff0f0; color: #5c0000; border: 3px solid #c00; padding: 1rem; margin: 0;
+  position: sticky; top: 0; z-index: 1000; max-height: 40vh; overflow-y: auto; }
+.preview-errors:focus { outline: 3px solid #000; outline-offset: -6px; }
 .preview-errors h2 { margin: 0 0 .5rem; font-size: 1.1rem; }
 .preview-errors ul { margin: 0; padding-left: 1.2rem; }
 .preview-errors li { font-family: monospace; white-space: pre-wrap; word-break: break-all; }
@@ -138,7 +152,8 @@ def inject_preview(page: str, state: State) -> str:
         kept = "最後に成功した生成の内容を表示しています。" if built else "まだ一度も生成できていません。"
         items = "".join(f"<li>{html.escape(e)}</li>" for e in errors)
         banner = (
-            f'<div class="preview-errors" role="alert"><h2>内容に誤りがあります({len(errors)} 件)。{kept}'
+            '<div class="preview-errors" id="preview-errors" role="alert" tabindex="0">'
+            f"<h2>内容に誤りがあります({len(errors)} 件)。{kept}"
             f"直して保存すると、自動で作り直します。</h2><ul>{items}</ul></div>"
         )
         at = page.find(">", page.find("<body")) + 1

@@ -313,10 +313,29 @@ def _load_version(path: Path, display: str, schemas: Schemas, problems: list) ->
                            "allowed_numbers", severity="warning")
             for number, reason in allowed.items()
         )
+        problems.extend(check_file_count(schemas, loaded))
     problems.extend(errors)
     if errors:
         return None
     return Version(date, loaded.data, display, loaded)
+
+
+def check_file_count(schemas: Schemas, loaded: LoadedFile) -> list[ContentProblem]:
+    """Warn when the list of 特定個人情報ファイル名 and the files described (Ⅱ) differ in number."""
+    data = loaded.data
+    names = (data.get("basic_info") or {}).get("file_names") if isinstance(data.get("basic_info"), dict) else None
+    files = data.get("files")
+    if not isinstance(names, list) or not isinstance(files, list) or len(names) == len(files):
+        return []
+    root = schemas.assessment.root_for(data)
+    listed = (schemas.assessment.labels(root, ("basic_info", "file_names")) or ["file_names"])[-1]
+    described = (schemas.assessment.labels(root, ("files",)) or ["files"])[-1]
+    return [ContentProblem(
+        loaded.display, *loaded.position(("basic_info", "file_names"), key=True),
+        f"「{listed}」(file_names)には {len(names)} 件、「{described}」(files)には {len(files)} 件が書かれていて、"
+        "数が合いません。原本のとおりか確かめてください(ファイル名の書き漏れや、ファイルの書き漏れがないか)。",
+        "basic_info.file_names", severity="warning",
+    )]
 
 
 def guard_links(loaded: LoadedFile) -> list[ContentProblem]:

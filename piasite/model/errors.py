@@ -31,12 +31,21 @@ class ContentProblem:
         return f"{where}: {kind}{label}: {self.message}"
 
 
+def unique(problems: list[ContentProblem]) -> list[ContentProblem]:
+    """Return the problems sorted, each once (one number written twice in a value is one problem to fix)."""
+    out: list[ContentProblem] = []
+    for problem in sorted(problems):
+        if not out or problem != out[-1] or problem.severity != out[-1].severity:
+            out.append(problem)
+    return out
+
+
 class ContentErrors(Exception):
     """Raised by `validate` when content has errors; carries every problem found in one run."""
 
     def __init__(self, problems: list[ContentProblem]):
-        super().__init__(f"{len(problems)} content error(s)")
-        self.problems = sorted(problems)
+        self.problems = unique(problems)
+        super().__init__(f"{len(self.problems)} content error(s)")
 
 
 class BuildError(Exception):
@@ -45,3 +54,7 @@ class BuildError(Exception):
     def __init__(self, message: str, source: Path | None = None):
         super().__init__(message)
         self.source = source
+
+
+class UsageError(BuildError):
+    """Raised by the command line and the editors' commands for a wrong argument (exit status 2)."""

@@ -166,6 +166,9 @@ def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[Content
         if exc.context_mark and (exc.context or "").startswith(_OPENER_CONTEXTS):
             mark = exc.context_mark  # an unclosed bracket or quote: point at where it was opened
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        named = _fullwidth_culprit(text, mark) or _symbol_start(exc, text)
+        if named is not None:
+            return problem(*named)
         opened = _unclosed_quote(text, mark)
         if opened is not None:
             return problem(
@@ -190,7 +193,7 @@ def load_yaml(path: Path, display: str) -> tuple[LoadedFile | None, list[Content
         return problem(_DEPTH_MESSAGE, *exc.args)
     except _AliasUsed:
         return None, [*problems, *_alias_problems(text, display)]
-    if problems:
+    if any(p.severity == "error" for p in problems):
         return None, problems
     return loaded, problems
 
@@ -228,6 +231,11 @@ def _build(node, path, loaded, problems, seen, count):
             key = str(key_node.value)
             kpos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             _check_control(key, *kpos, loaded, problems)
+            if _FULLWIDTH_SPACE in key or _FULLWIDTH_COLON in key:
+                char = _FULLWIDTH_SPACE if _FULLWIDTH_SPACE in key else _FULLWIDTH_COLON
+                at = key.index(char)
+                problems.append(ContentProblem(loaded.display, kpos[0], kpos[1] + at, _FULLWIDTH[char]))
+                continue
             if key == "<<":
                 problems.append(
                     ContentProblem(loaded.display, *kpos, "マージキー(<<)は使えません。項目を直接書いてください。")
@@ -270,6 +278,8 @@ def _build(node, path, loaded, problems, seen, count):
             return node.value
     if node.tag in ("tag:yaml.org,2002:str", "!"):
         _check_control(node.value, line, col, loaded, problems)
+        if node.style in (None, "", "'", '"') and node.end_mark.line > node.start_mark.line:
+            problems.append(_folded_warning(node, loaded))
         return node.value
     problems.append(
         ContentProblem(loaded.display, line, col, f"このタグ({node.tag})は使えません。値だけを書いてください。")
@@ -355,3 +365,100 @@ def _explain_yaml_error(exc: yaml.MarkedYAMLError, text: str = "") -> str:
         if needle in msg:
             return f"YAML の書き方に誤りがあります: {hint}"
     return f"YAML の書き方に誤りがあります({msg})。"
+
+
+_FULLWIDTH_SPACE, _FULLWIDTH_COLON = "\u3000", "\uff1a"
+_FULLWIDTH = {
+    _FULLWIDTH_SPACE: "全角スペース(U+3000)が字下げか項目名に使われています。"
+    "字下げと「:」の後は半角スペースで書いてください。",
+    _FULLWIDTH_COLON: "項目名の後の「：」が全角のコロン(U+FF1A)です。"
+    "半角の「:」と半角スペースで「項目名: 値」と書いてください。",
+}
+_KEYLIKE = r"(?:-[ \u3000]+)?[A-Za-z_][A-Za-z0-9_]*"
+# on one line: a full-width space in the indentation of an item; a full-width colon after an item's name;
+# a full-width space after the colon (YAML reads `key:　value` as text, not as an item)
+_FULLWIDTH_LINE = [
+    (re.compile(rf"^ *(\u3000)[ \u3000]*(?:-[ \u3000]|{_KEYLIKE}[ \u3000]*[:：])"), _FULLWIDTH_SPACE),
+    (re.compile(rf"^[ \u3000]*{_KEYLIKE}[ \u3000]*(：)"), _FULLWIDTH_COLON),
+    (re.compile(rf"^[ \u3000]*{_KEYLIKE}:(\u3000)"), "colon-space"),
+]
+_COLON_SPACE = "「:」の後が全角スペース(U+3000)です。「:」の後は半角スペースにしてください。"
+
+
+def _fullwidth_culprit(text: str, mark: yaml.Mark | None) -> tuple[str, int, int] | None:
+    """Find a full-width space or colon written where YAML needs ASCII, on the error's line or just above it.
+
+    The parser fails only on a later line (the item is read as text continuing there), so the
+    character is looked for on the error's line and the two written lines before it.
+    """
+    if mark is None:
+        return None
+    lines = text.split("\n")
+    in_text = _block_scalar_lines(text)
+    checked = 0
+    for n in range(min(mark.line, len(lines) - 1), -1, -1):
+        stripped = lines[n].strip(" \u3000")
+        if not stripped or stripped.startswith("#") or n in in_text:
+            continue  # a line of a | text may hold 「ID：…」 or start with a full-width space
+        for pattern, char in _FULLWIDTH_LINE:
+            m = pattern.match(lines[n])
+            if m:
+                return (_COLON_SPACE if char == "colon-space" else _FULLWIDTH[char]), n + 1, m.start(1) + 1
+        checked += 1
+        if checked == 3:
+            break
+    return None
+
+
+def _block_scalar_lines(text: str) -> set[int]:
+    """Return the 0-based numbers of the lines inside `|` or `>` texts, as far as the scanner reads the file."""
+    inside: set[int] = set()
+    try:
+        for token in yaml.scan(text, Loader=_BaseLoader):
+            if isinstance(token, yaml.ScalarToken) and token.style in ("|", ">"):
+                # it ends at the start of the next line (column 0), or where the file ends
+                inside.update(range(token.start_mark.line + 1, token.end_mark.line + (token.end_mark.column > 0)))
+    except yaml.YAMLError:
+        pass
+    return inside
+
+
+# what PyYAML says when a value starts with a character YAML reserves
+_SYMBOL_ERRORS = ("while scanning an alias", "while scanning an anchor", "while scanning a tag",
+                  "while scanning a block scalar", "found character that cannot start any token",
+                  "found undefined alias")
+
+
+def _symbol_start(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, int, int] | None:
+    """Explain a value that starts with `*`, `&`, `!`, `|`, `>`, `@`, `%` or a backquote, and show it quoted."""
+    said = f"{exc.context or ''} {exc.problem or ''}"
+    if not any(s in said for s in _SYMBOL_ERRORS):
+        return None
+    mark = exc.context_mark if (exc.context or "").startswith("while scanning a") else exc.problem_mark
+    lines = text.split("\n")
+    if mark is None or mark.line >= len(lines) or exc.problem_mark is None or exc.problem_mark.line != mark.line:
+        return None  # the symbol's token ends on a later line: another mistake (a tab in a `|` text …)
+    if "block scalar" in said and "expected comment or line break" not in said:
+        return None
+    line = lines[mark.line]
+    symbol = line[mark.column : mark.column + 1]
+    if symbol not in "*&!|>@%`" or not symbol:
+        return None
+    value = line[mark.column :].rstrip()
+    quoted = "'" + value.replace("'", "''") + "'"
+    example = f"{line[: mark.column].strip()} {quoted}".strip()
+    msg = (f"値の先頭の「{symbol}」は YAML の記号として読まれるため、このままでは書けません。"
+           f"値全体を「'」で囲んでください(例: {example})。")
+    if symbol in "|>":
+        msg += f"複数行の文章なら、「{symbol}」の後で改行し、次の行から字下げして書きます。"
+    return msg, mark.line + 1, mark.column + 1
+
+
+def _folded_warning(node: yaml.ScalarNode, loaded: LoadedFile) -> ContentProblem:
+    """Warn that a value written on several lines without `|` is read as one line (YAML folds it)."""
+    msg = ("この値は複数の行に書かれていますが、「|」を使っていないため、行の区切りは空白になり 1 行につながって"
+           "表示されます。行のとおりに表示するには、「項目名: |」と書いて、次の行から字下げして書いてください。")
+    if _FULLWIDTH_COLON in node.value:
+        msg += "続きの行が「項目名：値」のつもりなら、全角の「：」を半角の「: 」にしてください。"
+    return ContentProblem(loaded.display, node.start_mark.line + 1, node.start_mark.column + 1, msg,
+                          severity="warning")

@@ -15,6 +15,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from .dates import suggest_iso
 from .errors import ContentProblem
 from .loader import LoadedFile
 
@@ -180,7 +181,9 @@ def validate_file(schema: Schema, loaded: LoadedFile) -> list[ContentProblem]:
     for error in errors:
         if error.instance is None and _path_text(tuple(error.absolute_path)) in blank:
             continue  # reported once, as a required item left empty
-        problems.append(_explain(schema, root, loaded, error))
+        problem = _explain(schema, root, loaded, error)
+        if problem not in problems:  # a date breaks both `format` and `pattern`: one message is enough
+            problems.append(problem)
     problems.extend(empty)
     problems.extend(_check_dates_in_text(schema, root, loaded))
     if root is not schema.doc or not schema.doc.get("allOf"):
@@ -278,9 +281,15 @@ def _explain(schema: Schema, root: dict, loaded: LoadedFile, error: ValidationEr
     if v == "type":
         types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         msg = _type_message(label, types, value, in_list=any(isinstance(p, int) for p in path))
+        iso = suggest_iso(value) if _is_date_item(schema.at(root, path)) else None
+        if iso:  # 20150601 unquoted is a number
+            msg = f"「{label}」の日付「{value}」は「{iso}」の形で書いてください(日付は西暦の YYYY-MM-DD で書きます)。"
         return ContentProblem(loaded.display, line, col, msg, _path_text(path))
     if v == "format" and error.validator_value == "date" or (v == "pattern" and "\\d{4}" in str(error.validator_value)):
         msg = f"「{label}」の日付「{value}」は正しくありません。実在する日付を YYYY-MM-DD(例: 2023-11-27)で書いてください。"
+        iso = suggest_iso(value)
+        if iso:
+            msg = f"「{label}」の日付「{value}」は「{iso}」の形で書いてください(日付は西暦の YYYY-MM-DD で書きます)。"
         return ContentProblem(loaded.display, line, col, msg, _path_text(path))
     if v == "pattern":
         node = schema.at(root, path) or {}
@@ -326,6 +335,8 @@ def _type_message(label: str, types: list[str], value: Any, in_list: bool) -> st
         msg += "値の中に「: 」があるか、値が「- 」や「[」で始まるときは、値全体を「'」で囲みます。"
     elif "boolean" in types and "null" in types:
         msg += "原本でチェックがあれば true、なければ false と書きます。"
+    if "object" in types and isinstance(value, str) and "\uff1a" in value:
+        msg += "「項目名：値」の「：」が全角のコロン(U+FF1A)なら、半角の「:」と半角スペースにしてください。"
     return msg
 
 
@@ -404,10 +415,25 @@ def _required_part(schema: Schema, root: dict, path: tuple) -> bool:
     return True
 
 
+def _is_date_item(node: dict | None) -> bool:
+    """Whether a schema node is a date (日付) or a date-or-text (日付または記載) item."""
+    refs = (node or {}).get("x-refs", [])
+    return any(ref.rsplit("/", 1)[-1] in ("date", "date_or_text") for ref in refs)
+
+
 def _check_dates_in_text(schema: Schema, root: dict, loaded: LoadedFile) -> list[ContentProblem]:
-    """Reject impossible ISO dates in 日付または記載 fields, which the schema lets be free text."""
+    """Reject impossible ISO dates, and whole dates not written as ISO, in 日付または記載 fields (free text)."""
     problems = []
     for path, value in _walk(loaded.data):
+        iso = suggest_iso(value) if isinstance(value, str) else None
+        if iso and not ISO_DATE.match(value):
+            node = schema.at(root, path)
+            if _is_date_item(node) and node.get("format") != "date":  # a `date` item: reported by the schema
+                label = (schema.labels(root, path) or ["?"])[-1]
+                msg = (f"「{label}」の「{value}」は日付なので、「{iso}」の形で書いてください"
+                       "(日付は西暦の YYYY-MM-DD で書きます。ページでは和暦で表示されます)。")
+                problems.append(ContentProblem(loaded.display, *loaded.position(path), msg, _path_text(path)))
+            continue
         if isinstance(value, str) and ISO_DATE.match(value):
             node = schema.at(root, path)
             if node is None or node.get("format") == "date":
