@@ -574,3 +574,66 @@ def test_a_range_heading_of_entries_opens_no_entry():
         (1, "既存住民基本台帳システム"),
         (2, "住民基本台帳ネットワークシステム"),
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# 記録項目 without table cells: a line break is placed inside or between items only on evidence
+
+_WRAPPED_ITEMS = """\
+特定個人情報保護評価書（全項目評価書）
+（別添２） 特定個人情報ファイル記録項目
+
+(1)  住民基本台帳ファイルの記録項目
+
+ ・ 住民ファイル
+個人番号　異動番号　届出区分コード　氏名（カナ）　氏名（漢字）　住民年月日　届
+出区分コード　氏名　住民年月日
+本来の住民年月日　外字数（転
+入前住所）　氏名_
+漢字　更新
+順番号　世帯番号
+
+(2) 本人確認情報ファイルの記録項目
+
+住民票コード　本来の住民年月日　性別　住所　住民票コード　漢字氏名
+性別　住所
+"""
+
+
+def test_wrapped_record_items_are_split_on_evidence_and_stop_at_an_undecided_break():
+    draft = Importer("full").run(_WRAPPED_ITEMS)
+    files = draft.data["files"]
+    first = files[0]["record_items"]
+    assert first[0]["heading"] == "住民ファイル"
+    # 「届」+「出区分コード」 is printed whole elsewhere: one item; 「住民年月日」「本来の住民年月日」 both are: two;
+    # an open bracket and a trailing 「_」 join; 「更新」/「順番号」 is undecided: the reading stops before it
+    assert first[0]["items"][5:] == [
+        "住民年月日",
+        "届出区分コード",
+        "氏名",
+        "住民年月日",
+        "本来の住民年月日",
+        "外字数（転入前住所）",
+        "氏名_漢字",
+    ]
+    notes = draft.comments[("files", 0, "record_items", 0, "items")]
+    assert any("「更新」" in n and "「順番号」" in n for n in notes)
+    assert len(first) == 1  # file (2)'s list, where 「本来の住民年月日」 is printed whole, is not file (1)'s
+
+
+@pytest.mark.parametrize(
+    "last, first, how",
+    [
+        ("届", "出区分コード", "join"),
+        ("住民年月日", "本来の住民年月日", "split"),
+        ("外字数（転", "入前住所）", "join"),
+        ("氏名_", "漢字", "join"),
+        ("更新", "順番号", None),
+        ("ポイン", "タ", None),
+    ],
+)
+def test_a_wrapped_line_break_is_decided_only_on_evidence(last, first, how):
+    from piasite.editing.importer_lists import wrapped_break
+
+    vocab = {"届出区分コード", "住民年月日", "本来の住民年月日", "氏名"}
+    assert wrapped_break(last, first, vocab) == how

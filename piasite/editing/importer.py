@@ -488,8 +488,10 @@ class Importer:
     # -- lists and tables under a heading ---------------------------------------------------------
 
     def _region(self, key: str, sub: dict, tpath: tuple, cpath: tuple, walk, width: int, draft: Draft) -> Any:
-        from .importer_lists import attachment, change_log, record_items
+        from .importer_lists import attachment, change_log, record_items, wrapped_record_items
 
+        if self.untabbed and key == "record_items":
+            return wrapped_record_items(walk, cpath, self, draft)  # the heading is printed once for all files
         if self.untabbed and key in ("record_items", "business_attachment"):
             if walk.regions.get(cpath) is None and not (key == "record_items" and cpath in walk.matched):
                 self._count(cpath, "missing", draft)
