@@ -190,7 +190,8 @@ def wrapped_break(last: str, first: str, vocab: set[str]) -> str | None:
     The PDF wrapped the list at its width wherever the line was full, inside a word (「届」/「出区分コード」)
     or between two words. The break is decided only on evidence: a bracket left open or closed
     alone, a word ending or starting with 「_」, or the words printed whole elsewhere in the lists
-    (`vocab`: the items printed inside a line, between two separators). None when nothing decides.
+    (`vocab`: the items printed inside a line, between two separators, or first or last in a list,
+    and the words the lists cut at two different places). None when nothing decides.
     """
     if not last or not first:
         return "split"
@@ -250,9 +251,21 @@ def wrapped_record_items(walk, cpath: tuple, importer, draft) -> list[dict]:
     # a body of a list prints several items on each line; other text (the next part's words) is not a list
     bodies = [b for b in bodies if sum(len(_ITEM_SEP.split(ln)) for ln in b[2]) >= 3 * len(b[2])]
     vocab: set[str] = set()
+    splits: dict[
+        str, set[int]
+    ] = {}  # a word made by joining a line's end and the next line's start -> where it was cut
     for _, _, lines in bodies:
         for ln in lines:
             vocab.update(w for w in _ITEM_SEP.split(ln)[1:-1] if w)
+        head, tail = _ITEM_SEP.split(lines[0]), _ITEM_SEP.split(lines[-1])
+        # a list's first item ends at a separator on its line, its last begins at one: both are whole
+        vocab.update({w for w in (head[0] if len(head) > 1 else "", tail[-1] if len(tail) > 1 else "") if w})
+        for a, b in zip(lines, lines[1:], strict=False):
+            last, first = _ITEM_SEP.split(a)[-1], _ITEM_SEP.split(b)[0]
+            if last and first:
+                splits.setdefault(last + first, set()).add(len(last))
+    # the same word cut at two different places (「在留カード等番号ポイン」/「タ」, 「在留」/「カード等番号ポインタ」)
+    vocab.update(w for w, cuts in splits.items() if len(cuts) > 1)
     want = cpath[1] + 1
     groups: list[dict] = []
     for number, head, lines in bodies:
