@@ -324,17 +324,10 @@ def _move_headings(sections: list[dict], parts: list[Part], draft) -> None:
             if sub.get("number") is None or _continued(sub) or _own_part(section, sub, parts) is not None:
                 continue
             found = heading_parts(None, sub["number"], sub.get("title"), parts)
-            targets = [
-                j
-                for j, other in enumerate(sections)
-                if j != k
-                and any(
-                    re.sub(r"\s", "", unicodedata.normalize("NFKC", other["number"]))
-                    == re.sub(r"\s", "", unicodedata.normalize("NFKC", p.chapter))
-                    for p in found
-                )
-            ]
-            if len(found) == 1 and len(targets) == 1:
+            if len(found) != 1:
+                continue
+            targets = [j for j, other in enumerate(sections) if j != k and _same(other["number"], found[0].chapter)]
+            if len(targets) == 1:
                 section["subsections"].remove(sub)
                 sections[targets[0]].setdefault("subsections", []).append(sub)
 
@@ -404,9 +397,9 @@ def _place_tables(sections: list[dict], tables: list[dict], parts: list[Part], d
     the entries; the tables of a part are put in the form's order of its entries. Their rows are not
     read: the extraction does not show where one cell ends and the next begins.
     """
-    homes: dict[int, list[tuple[int, int, dict]]] = {}
+    homes: dict[tuple[int, int], list[tuple[int, int, dict]]] = {}
+    names = [e for p in parts for e in p.entries]
     for table in tables:
-        names = [e for p in parts for e in p.entries]
         entry = next((e for e in names if (table.get("caption") or "").startswith(e)), None)
         if entry is None and table["columns"] and table["columns"][0] in names:
             entry = table["columns"][0]
