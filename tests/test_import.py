@@ -869,3 +869,11 @@ def test_a_value_under_a_label_printed_for_several_items_of_a_group_is_doubted()
     assert risk2["user_auth_method"] is None
     notes = draft.comments[("files", 0, "risk_measures", "use", "risk2", "user_auth_method")]
     assert any("同じ項目名" in n for n in notes)
+
+
+def test_notes_of_a_summary_chapter_without_headings_are_written_above_its_title():
+    from piasite.editing.importer import dump
+
+    draft = _summary("Ⅳ その他のリスク対策【評価書 P23】", "委託内容 提供方法 委託先名 再委託", "A B C ○")
+    text = "\n".join(dump(draft.data, draft.comments))
+    assert "要確認: 表「委託内容 提供方法 委託先名 再委託」" in text

@@ -208,13 +208,16 @@ def import_summary(text: str):
                 notes.append(f"  - label: {it['label']}")
                 for n, text_line in enumerate((it.get("text") or "").split("\n")):
                     notes.append(("    text: " if n == 0 else "      ") + text_line)
-    for section in sections:
+    for k, section in enumerate(sections):
         for p in section.get("subsections", []):
             p.pop("_group", None)
             p.pop("_table", None)
             p.pop("_seq", None)
             for it in p.get("items", []):
                 it.pop("_open", None)
+        if "subsections" not in section and draft.comments.get(("sections", k, "subsections")):
+            # a chapter without headings: its notes are written above its title
+            draft.comments[("sections", k, "title")].extend(draft.comments.pop(("sections", k, "subsections")))
     form = re.search(r"(全項目|重点項目|基礎項目)評価書", unicodedata.normalize("NFKC", title))
     inner = re.search(r"「([^」]+)」", title)
     data: dict = {"form": "概要", "status": "案" if re.search(r"[(（]案[)）]", title) else "公表"}
