@@ -257,6 +257,7 @@ class Importer:
                 "reconstructed",
                 "unavailable",
                 "allowed_numbers",
+                "source",
             ):
                 continue
             sub = self.schema.resolve(raw)
@@ -588,6 +589,7 @@ class Importer:
                 "reconstructed",
                 "unavailable",
                 "allowed_numbers",
+                "source",
                 "files",
                 "cover",
                 "change_log",

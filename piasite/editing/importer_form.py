@@ -29,6 +29,7 @@ _NOT_PRINTED = {
     "reconstructed",
     "unavailable",
     "allowed_numbers",
+    "source",  # the editor's note of where the version came from (provenance), not a printed item
 }
 # Parts read as lists or tables under their heading, not item by item.
 REGIONS = {"change_log", "business_attachment", "record_items"}
