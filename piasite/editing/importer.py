@@ -258,6 +258,7 @@ class Importer:
                 "unavailable",
                 "allowed_numbers",
                 "source",
+                "transcription_notes",
             ):
                 continue
             sub = self.schema.resolve(raw)
@@ -590,6 +591,7 @@ class Importer:
                 "unavailable",
                 "allowed_numbers",
                 "source",
+                "transcription_notes",
                 "files",
                 "cover",
                 "change_log",

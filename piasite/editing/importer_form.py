@@ -29,7 +29,8 @@ _NOT_PRINTED = {
     "reconstructed",
     "unavailable",
     "allowed_numbers",
-    "source",  # the editor's note of where the version came from (provenance), not a printed item
+    "source",  # editorial (added on main): where the version came from, and notes on its transcription
+    "transcription_notes",
 }
 # Parts read as lists or tables under their heading, not item by item.
 REGIONS = {"change_log", "business_attachment", "record_items"}
