@@ -48,15 +48,18 @@ def test_each_seed_has_a_curated_version_to_compare_with(measured, seed):
     assert measured[seed][2] is not None
 
 
-# Targets not reached yet are recorded here with the figure reached (see the branch's report);
-# the floor stops a regression, the issue's target stays the goal.
+# Seeds whose figures were once below the targets: the floor records the figure reached (see the
+# branch's report) and stops a regression; the issue's target stays the minimum.
 FLOORS: dict[str, tuple[float, float]] = {
-    # 概要: the extraction prints headings away from their tables; a table is placed under a heading
-    # only where the page leaves no doubt (others are 要確認 comments): reached P 100.0% R 40.9%
-    "002_1a98b85e452b08dd.txt": (99.0, 40.5),
+    # 概要: tables printed away from their headings go to the part of the form their labels name (only
+    # when no other part matches as well); rows of the tables of entries are left to the editor:
+    # reached P 100.0% R 90.0% (the target, R ≥ 70%, is met; the floor keeps what was reached)
+    "002_1a98b85e452b08dd.txt": (99.0, 89.5),
     # wrapped at ~20 characters without tabs, labels and values out of order; values whose extent is
-    # uncertain are 要確認, the change log is read by the shape of its rows: reached P 99.4% R 59.6%
-    "004_f6c7e0d12f012419.txt": (99.0, 59.0),
+    # uncertain are 要確認, the change log is read by the shape of its rows, 記録項目 up to the first
+    # line break that cannot be placed, labels wrapped in their column joined by the form's titles:
+    # reached P 99.6% R 80.2% (target R ≥ 60% met)
+    "004_f6c7e0d12f012419.txt": (99.0, 80.0),
 }
 
 
@@ -394,7 +397,7 @@ def test_a_curated_file_printed_as_its_form_imports_to_the_same_values(form_key,
     want = import_quality.leaves(curated)
     got = import_quality.leaves(draft.data)
     # what the printer prints: everything except editorial notes and values the form does not print
-    printed = {p: v for p, v in want.items() if p[0] not in ("status", "form_version", "unavailable")}
+    printed = {p: v for p, v in want.items() if p[0] not in ("status", "form_version")}  # (leaves: no editorial notes)
     wrong = {
         p: (got.get(p), v) for p, v in printed.items() if import_quality.key(got.get(p, "")) != import_quality.key(v)
     }
@@ -505,34 +508,172 @@ def test_a_change_log_cell_that_could_be_either_column_is_left_empty_with_a_reas
     assert "1 か所" in one.doubts["before"]
 
 
-def test_a_summary_table_after_a_heading_on_a_page_with_an_empty_heading_is_not_placed():
+def _summary(*lines: str):
     from piasite.editing.importer_summary import import_summary
 
-    text = "\n".join(
-        [
-            "「特定個人情報保護評価書（全項目評価書）（案）」の概要",
-            "Ⅱ 特定個人情報ファイルの概要【評価書 P6】",
-            "１ 特定個人情報ファイル名",
-            "都道府県知事保存本人確認情報ファイル",
-            "３ 特定個人情報の入手・使用",
-            "２ 基本情報",
-            "項 目 内 容",
-            "①ファイルの種類 システム用ファイル",
-            "Ⅲ リスク対策【評価書 P14】",
-            "２ 特定個人情報の入手",
-            "項 目 内 容",
-            "①入手元 地方公共団体（市町）",
-        ]
+    return import_summary("\n".join(["「特定個人情報保護評価書（全項目評価書）（案）」の概要", *lines]))
+
+
+def test_a_summary_table_away_from_its_heading_goes_to_the_part_its_labels_name():
+    draft = _summary(
+        "Ⅱ 特定個人情報ファイルの概要【評価書 P6】",
+        "１ 特定個人情報ファイル名",
+        "都道府県知事保存本人確認情報ファイル",
+        "３ 特定個人情報の入手・使用",
+        "２ 基本情報",
+        "項 目 内 容",
+        "①ファイルの種類 システム用ファイル",
+        "Ⅲ リスク対策【評価書 P14】",
+        "２ 特定個人情報の入手",
+        "項 目 内 容",
+        "①入手元 地方公共団体（市町）",
     )
-    draft = import_summary(text)
     chapter = draft.data["sections"][0]
-    # printed 1, 3, 2: put back in the order of their numbers; the table could be 2.'s or 3.'s
+    # printed 1, 3, 2: put back in the order of their numbers; the table's label ①ファイルの種類 is an item of
+    # the form's Ⅱ 2. 基本情報 (not of 3.): it goes there, whatever the order of the headings
     assert [p["number"] for p in chapter["subsections"]] == ["１", "２", "３"]
-    assert not any(p.get("items") for p in chapter["subsections"])
-    notes = draft.comments[("sections", 0, "subsections")]
-    assert any("見出しから離れて" in n for n in notes) and any("①ファイルの種類" in n for n in notes)
+    assert chapter["subsections"][1]["items"] == [{"label": "①ファイルの種類", "text": "システム用ファイル"}]
+    assert not chapter["subsections"][2].get("items")
     # a page whose headings all have their content keeps the table under the heading before it
     assert draft.data["sections"][1]["subsections"][0]["items"][0]["label"] == "①入手元"
+
+
+def test_a_summary_table_whose_labels_name_no_single_part_is_not_placed():
+    draft = _summary(
+        "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策【評価書 P14】",
+        "２ 特定個人情報の入手",
+        "６ 情報提供ネットワークシステムとの接続",
+        "リスク 内 容",
+        "（リスク１）",
+        "目的外の入手",
+        "・入手元を限定",
+        "（リスク３）",
+        "入手した特定個人情報が不正確",
+        "・本人確認を行う",
+    )
+    chapter = draft.data["sections"][0]
+    # 入手 risks 1 and 3 are printed alike in 2. 入手 and 6. 情報提供ネットワークシステムとの接続: not placed
+    assert not any(p.get("items") for p in chapter["subsections"])
+    notes = draft.comments[("sections", 0, "subsections")]
+    assert any("見出しから離れて" in n for n in notes) and any("目的外の入手" in n for n in notes)
+
+
+def test_summary_tables_of_one_part_under_two_headings_go_in_printed_order_and_a_bare_chapter_gets_its_table():
+    draft = _summary(
+        "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策【評価書 P14】",
+        "４ 特定個人情報ファイルの取扱いの委託",
+        "○委託先に関するリスク",
+        "リスク 内 容",
+        "情報保護管理体制の",
+        "確認",
+        "・体制を確認",
+        "リスク 内 容",
+        "消去ルール",
+        "・廃棄を確認",
+        "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策【評価書 P17】",
+        "４ 特定個人情報ファイルの取扱いの委託（つづき）",
+        "Ⅳ その他のリスク対策【評価書 P23】",
+        "Ⅴ 開示請求、問合せ【評価書 P24】",
+        "１ 特定個人情報の開示・訂正・利用停止請求",
+        "２ 特定個人情報ファイルの取扱いに関する問合せ",
+        "項 目 内容・方法",
+        "①自己点検 ・年に１回実施",
+        "③従業員に対する教育･啓発 ・研修を実施",
+    )
+    four, more = draft.data["sections"][0]["subsections"]
+    assert four["items"] == [{"label": "情報保護管理体制の確認", "text": "・体制を確認"}]
+    assert more["items"] == [{"label": "消去ルール", "text": "・廃棄を確認"}]
+    assert four["item_columns"] == more["item_columns"] == ["リスク", "内容"]
+    # Ⅳ is printed without headings; its table, printed under Ⅴ's, names Ⅳ's items (自己点検, 従業者…教育・啓発)
+    bare = draft.data["sections"][1]["subsections"]
+    assert bare == [
+        {
+            "number": None,
+            "title": None,
+            "item_columns": ["項目", "内容・方法"],
+            "items": [
+                {"label": "①自己点検", "text": "・年に１回実施"},
+                {"label": "③従業員に対する教育･啓発", "text": "・研修を実施"},
+            ],
+        }
+    ]
+
+
+def test_a_summary_heading_printed_in_another_chapter_goes_back_to_its_chapter():
+    draft = _summary(
+        "Ⅴ 開示請求、問合せ【評価書 P24】",
+        "１ 特定個人情報の開示・訂正・利用停止請求",
+        "Ⅵ 評価実施手続【評価書 P25】",
+        "１ 基礎項目評価",
+        "２ 特定個人情報ファイルの取扱いに関する問合せ",
+        "２ 国民・住民等からの意見の聴取",
+    )
+    five, six = draft.data["sections"]
+    assert [p["title"] for p in five["subsections"]] == [
+        "特定個人情報の開示・訂正・利用停止請求",
+        "特定個人情報ファイルの取扱いに関する問合せ",
+    ]
+    assert [p["title"] for p in six["subsections"]] == ["基礎項目評価", "国民・住民等からの意見の聴取"]
+
+
+def test_summary_labels_are_completed_by_the_forms_titles_and_entry_tables_get_captions_and_columns():
+    draft = _summary(
+        "Ⅰ 基本情報【評価書 P3】",
+        "２ 特定個人情報ファイルを取り扱う事務において使用するシステム",
+        "１ 特定個人情報ファイルを取り扱う事務",
+        "項 目 内 容",
+        "①名称 ・住基ネット",
+        "③他のシステムと",
+        "の接続",
+        "・接続なし",
+        "Ⅱ 特定個人情報ファイルの概要【評価書 P6】",
+        "４ 特定個人情報ファイルの取扱いの委託",
+        "５ 特定個人情報の提供・移転",
+        "委託事項１：サーバの運用",
+        "※注記",
+        "委託事項２：端末の保守",
+        "委託内容 提供方法 委託先名 再委託",
+        "サーバの運用 専用線 機構 ○",
+        "委託内容 提供方法 委託先名 再委託",
+        "端末の保守 専用線 株式会社 ○",
+        "移転先 用 途 提供する情報 提供方法",
+        "県の他部署 ・事務 本人確認情報 紙",
+        "提供先 用 途 提供する情報 提供方法",
+        "機構 ・更新 本人確認情報 住基ネット",
+    )
+    systems = draft.data["sections"][0]["subsections"][1]
+    assert systems["items"] == [
+        {"label": "①名称", "text": "・住基ネット"},
+        {"label": "③他のシステムとの接続", "text": "・接続なし"},  # the label wrapped in its column
+    ]
+    outsourcing, provision = draft.data["sections"][1]["subsections"]
+    assert [(t["caption"], t["columns"], t["rows"]) for t in outsourcing["tables"]] == [
+        ("委託事項１：サーバの運用", ["委託内容", "提供方法", "委託先名", "再委託"], []),
+        ("委託事項２：端末の保守", ["委託内容", "提供方法", "委託先名", "再委託"], []),
+    ]
+    # 提供先 before 移転先, as in the form; rows are left to the editor
+    assert [t["columns"] for t in provision["tables"]] == [
+        ["提供先", "用途", "提供する情報", "提供方法"],
+        ["移転先", "用途", "提供する情報", "提供方法"],
+    ]
+    assert any("rows" in n for n in draft.comments[("sections", 1, "subsections", 1, "tables")])
+
+
+@pytest.mark.parametrize(
+    "label, title, named",
+    [
+        ("①名称", "①システムの名称", True),
+        ("②名称", "①システムの名称", False),  # numbers printed on both must agree
+        ("（リスク１）漏えい・滅失・毀損", "リスク1: 特定個人情報の漏えい・滅失・毀損リスク", True),
+        ("（リスク２）漏えい・滅失・毀損", "リスク1: 特定個人情報の漏えい・滅失・毀損リスク", False),
+        ("③従業員に対する教育･啓発", "従業者に対する教育・啓発", True),
+        ("①ファイルの種類", "特定個人情報ファイルの取扱いの記録", False),
+    ],
+)
+def test_a_summary_label_names_a_form_item_by_its_numbers_and_words(label, title, named):
+    from piasite.editing.importer_place import MATCH, label_match
+
+    assert (label_match(label, title) >= MATCH) is named
 
 
 @pytest.mark.parametrize(
@@ -574,3 +715,165 @@ def test_a_range_heading_of_entries_opens_no_entry():
         (1, "既存住民基本台帳システム"),
         (2, "住民基本台帳ネットワークシステム"),
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# 記録項目 without table cells: a line break is placed inside or between items only on evidence
+
+_WRAPPED_ITEMS = """\
+特定個人情報保護評価書（全項目評価書）
+（別添２） 特定個人情報ファイル記録項目
+
+(1)  住民基本台帳ファイルの記録項目
+
+ ・ 住民ファイル
+個人番号　異動番号　届出区分コード　氏名（カナ）　氏名（漢字）　住民年月日　届
+出区分コード　氏名　住民年月日
+本来の住民年月日　外字数（転
+入前住所）　氏名_
+漢字　更新
+順番号　世帯番号
+
+(2) 本人確認情報ファイルの記録項目
+
+住民票コード　本来の住民年月日　性別　住所　住民票コード　漢字氏名
+性別　住所
+"""
+
+
+def test_wrapped_record_items_are_split_on_evidence_and_stop_at_an_undecided_break():
+    draft = Importer("full").run(_WRAPPED_ITEMS)
+    files = draft.data["files"]
+    first = files[0]["record_items"]
+    assert first[0]["heading"] == "住民ファイル"
+    # 「届」+「出区分コード」 is printed whole elsewhere: one item; 「住民年月日」「本来の住民年月日」 both are: two;
+    # an open bracket and a trailing 「_」 join; 「更新」/「順番号」 is undecided: the reading stops before it
+    assert first[0]["items"][5:] == [
+        "住民年月日",
+        "届出区分コード",
+        "氏名",
+        "住民年月日",
+        "本来の住民年月日",
+        "外字数（転入前住所）",
+        "氏名_漢字",
+    ]
+    notes = draft.comments[("files", 0, "record_items", 0, "items")]
+    assert any("「更新」" in n and "「順番号」" in n for n in notes)
+    assert len(first) == 1  # file (2)'s list, where 「本来の住民年月日」 is printed whole, is not file (1)'s
+
+
+@pytest.mark.parametrize(
+    "last, first, how",
+    [
+        ("届", "出区分コード", "join"),
+        ("住民年月日", "本来の住民年月日", "split"),
+        ("外字数（転", "入前住所）", "join"),
+        ("氏名_", "漢字", "join"),
+        ("更新", "順番号", None),
+        ("ポイン", "タ", None),
+    ],
+)
+def test_a_wrapped_line_break_is_decided_only_on_evidence(last, first, how):
+    from piasite.editing.importer_lists import wrapped_break
+
+    vocab = {"届出区分コード", "住民年月日", "本来の住民年月日", "氏名"}
+    assert wrapped_break(last, first, vocab) == how
+
+
+def test_a_word_cut_at_two_different_places_and_the_ends_of_a_list_count_as_printed_whole():
+    text = "\n".join(
+        [
+            "特定個人情報保護評価書（全項目評価書）",
+            "（別添２） 特定個人情報ファイル記録項目",
+            "",
+            "(1)  住民基本台帳ファイルの記録項目",
+            "",
+            " ・ 住民ファイル",
+            "個人番号　異動番号　世帯番号　在留カード等番号ポイン",
+            "タ　旧氏_漢字　旧氏_ふりがな　住所　方書　氏名　旧氏_ふりがな",
+            "Gid",
+            "",
+            " ・ 住民異動累積ファイル",
+            "異動番号　世帯番号　方書　在留",
+            "カード等番号ポインタ　旧氏_ふりがな　Gid",
+        ]
+    )
+    groups = Importer("full").run(text).data["files"][0]["record_items"]
+    assert groups[0]["items"][3:5] == ["在留カード等番号ポインタ", "旧氏_漢字"]
+    assert groups[0]["items"][-2:] == ["旧氏_ふりがな", "Gid"]  # 「Gid」 ends the other list: an item
+    assert groups[1]["items"] == ["異動番号", "世帯番号", "方書", "在留カード等番号ポインタ", "旧氏_ふりがな", "Gid"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Texts without table cells: labels wrapped in their column, and values whose place the order of labels doubts
+
+
+def test_a_label_wrapped_in_its_column_is_joined_when_its_lines_make_a_title_of_the_form():
+    from piasite.editing.importer_text import Cell
+
+    importer = Importer("full")
+    lines = [
+        "必要な情報以外を入手するこ",
+        "とを防止するための措置の内",
+        "容",
+        "・統一様式としている。",
+        "事務",
+        "の名称",
+    ]
+    cells = [Cell(10 + i, text, True) for i, text in enumerate(lines)]
+    joined = importer._join_wrapped_labels(cells)
+    assert [c.text for c in joined] == [
+        "必要な情報以外を入手することを防止するための措置の内容",
+        "・統一様式としている。",
+        "事務",  # 「事務の名称」 is a title only with its number (①): the lines stay as printed
+        "の名称",
+    ]
+    apart = [Cell(10, "必要な情報以外を入手するこ", True), Cell(12, "とを防止するための措置の内容", True)]
+    assert [c.text for c in importer._join_wrapped_labels(apart)] == [c.text for c in apart]  # a blank between
+
+
+def test_a_value_is_doubted_when_the_next_items_label_is_printed_further_down():
+    text = "\n".join(
+        [
+            "特定個人情報保護評価書（全項目評価書）",
+            "Ⅵ　評価実施手続",
+            " ２．国民・住民等からの意見の聴取",
+            " ①方法",
+            "（注記）",
+            " ③期間を短縮する特段の理",
+            "由",
+            "",
+            " ②実施日・期間 令和1年12月6日から令和2年1月6日まで",
+        ]
+    )
+    draft = Importer("full").run(text)
+    comment = draft.data["procedures"]["public_comment"]
+    assert comment["method"] is None
+    assert any("「②実施日・期間」" in n for n in draft.comments[("procedures", "public_comment", "method")])
+
+
+def test_a_value_under_a_label_printed_for_several_items_of_a_group_is_doubted():
+    text = "\n".join(
+        [
+            "特定個人情報保護評価書（全項目評価書）",
+            "Ⅲ　特定個人情報ファイルの取扱いプロセスにおけるリスク対策",
+            " ３．特定個人情報の使用",
+            " リスク２：　権限のない者（元職員、アクセス権限のない職員等）によって不正に使用されるリスク",
+            " ユーザ認証の管理 [ 行っている ]",
+            " 具体的な管理方法",
+            "申請のある都度発行している。",
+        ]
+    )
+    draft = Importer("full").run(text)
+    risk2 = draft.data["files"][0]["risk_measures"]["use"]["risk2"]
+    assert risk2["user_auth_method"] is None
+    notes = draft.comments[("files", 0, "risk_measures", "use", "risk2", "user_auth_method")]
+    assert any("同じ項目名" in n for n in notes)
+
+
+def test_notes_of_a_summary_chapter_without_headings_are_written_above_its_title():
+    from piasite.editing.importer import dump
+
+    draft = _summary("Ⅳ その他のリスク対策【評価書 P23】", "委託内容 提供方法 委託先名 再委託", "A B C ○")
+    text = "\n".join(dump(draft.data, draft.comments))
+    assert "要確認: 表「委託内容 提供方法 委託先名 再委託」" in text

@@ -184,6 +184,7 @@ class Importer:
                 start, self.plain_log = found
                 kept = text.splitlines()[:start]
                 cells = split_cells("\n".join(kept) + "\n", self.options)
+            cells = self._join_wrapped_labels(cells)
         reader = Reader(self.nodes)
         walk = reader.read(cells)
         width = _width(text)
@@ -210,6 +211,37 @@ class Importer:
         draft.data = {**head, **data}
         return draft
 
+    def _join_wrapped_labels(self, cells: list) -> list:
+        """Join the lines of a label the PDF wrapped in its narrow column (no tabs, ~14 characters a line).
+
+        「必要な情報以外を入手するこ」「とを防止するための措置の内」「容」 is one printed label: lines that
+        follow each other without a blank and together make exactly a title of the form, while no
+        shorter run of them does, become one line.
+        """
+        labels = {n.label for n in self.nodes if len(n.label) >= 6}
+        prefixes = {label[:k] for label in labels for k in range(1, len(label) + 1)}
+        out: list = []
+        i = 0
+        while i < len(cells):
+            acc, end = "", None
+            for j in range(i, min(i + 6, len(cells))):
+                if j > i and cells[j].line != cells[j - 1].line + 1:
+                    break
+                acc += norm(cells[j].text)
+                if acc not in prefixes:
+                    break
+                if acc in labels:
+                    end = j if j > i else None
+                    break
+            if end is None:
+                out.append(cells[i])
+                i += 1
+                continue
+            text = "".join(c.text.strip() for c in cells[i : end + 1])
+            out.append(type(cells[i])(cells[i].line, text, True))
+            i = end + 1
+        return out
+
     # -- building the data --------------------------------------------------------------------
 
     def _build(self, node: dict, tpath: tuple, cpath: tuple, walk, width: int, draft: Draft) -> dict:
@@ -225,6 +257,8 @@ class Importer:
                 "reconstructed",
                 "unavailable",
                 "allowed_numbers",
+                "source",
+                "transcription_notes",
             ):
                 continue
             sub = self.schema.resolve(raw)
@@ -357,7 +391,7 @@ class Importer:
         value = region_text(cells, width)
         if value and self.stamp and nfkc_key(value) == nfkc_key(self.stamp):
             value = None  # the form's version ([平成30年5月 様式4]) printed in this item's place: form_version
-        if value and self._unsure(cells, value, cpath, walk, draft, n.title):
+        if value and self._unsure(cells, value, cpath, walk, draft, n.title, n):
             return None
         if value and n.selector:
             value = re.sub(r"^\s*[(（][0-9０-９]+[)）]\s*", "", value)  # the file's number, printed before its name
@@ -408,11 +442,38 @@ class Importer:
         self._count(cpath, "filled" if rows else "empty", draft)
         return rows or None
 
-    def _unsure(self, cells, value: str, cpath: tuple, walk, draft: Draft, title: str = "") -> bool:
+    def _skipped(self, node, cpath: tuple, walk) -> str:
+        """Say whether the item printed next in the form comes later in the text than the label ending this value.
+
+        (①方法 / （…） / ③期間を短縮する特段の理由 … ②実施日・期間 printed further down: the text after
+        ①'s label may be ②'s value.) "" when the labels around the value are in the form's order.
+        """
+        here = walk.matched.get(cpath)
+        siblings = [m for m in self.nodes if m.parent == node.parent and m.order > node.order and m.label]
+        nxt = next((m for m in siblings if m.kind not in ("bool", "int")), None)
+        if here is None or nxt is None:
+            return ""
+        where = walk.matched.get(cpath[:-1] + (nxt.key,))
+        after = [line for line in walk.matched.values() if line > here]
+        if where is None or not after or where <= min(after):
+            return ""
+        return f"次の項目「{nxt.title}」の項目名がこの欄の後の別の項目名より後に印刷されている(記載の順が様式と異なる)"
+
+    def _shared(self, node) -> bool:
+        """Whether another item of the node's group is printed with the same label."""
+        return any(m is not node and m.parent == node.parent and m.label == node.label for m in self.nodes)
+
+    def _unsure(self, cells, value: str, cpath: tuple, walk, draft: Draft, title: str = "", node=None) -> bool:
         """In a text without table cells, mark a value 要確認 when its extent cannot be trusted."""
         if not self.untabbed:
             return False
         why = _mixed(cells, walk.matched.get(cpath), title, self.content_lines, self.label_keys, self.option_keys)
+        if not why and node is not None:
+            why = self._skipped(node, cpath, walk)
+        if not why and node is not None and self._shared(node):
+            # labels and values out of order: a label printed for several items of one group
+            # (具体的な管理方法 …) does not say which one's value follows it
+            why = f"同じ項目名(「{node.title}」)の欄がこのまとまりにほかにもあり、記載が印刷された順からどの欄のものか決められない"
         if not why:
             return False
         first = value.strip().split("\n")[0][:30]
@@ -488,8 +549,10 @@ class Importer:
     # -- lists and tables under a heading ---------------------------------------------------------
 
     def _region(self, key: str, sub: dict, tpath: tuple, cpath: tuple, walk, width: int, draft: Draft) -> Any:
-        from .importer_lists import attachment, change_log, record_items
+        from .importer_lists import attachment, change_log, record_items, wrapped_record_items
 
+        if self.untabbed and key == "record_items":
+            return wrapped_record_items(walk, cpath, self, draft)  # the heading is printed once for all files
         if self.untabbed and key in ("record_items", "business_attachment"):
             if walk.regions.get(cpath) is None and not (key == "record_items" and cpath in walk.matched):
                 self._count(cpath, "missing", draft)
@@ -527,6 +590,8 @@ class Importer:
                 "reconstructed",
                 "unavailable",
                 "allowed_numbers",
+                "source",
+                "transcription_notes",
                 "files",
                 "cover",
                 "change_log",

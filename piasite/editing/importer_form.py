@@ -29,6 +29,8 @@ _NOT_PRINTED = {
     "reconstructed",
     "unavailable",
     "allowed_numbers",
+    "source",  # editorial (added on main): where the version came from, and notes on its transcription
+    "transcription_notes",
 }
 # Parts read as lists or tables under their heading, not item by item.
 REGIONS = {"change_log", "business_attachment", "record_items"}

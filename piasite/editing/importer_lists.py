@@ -171,3 +171,127 @@ def attachment(cells: list[Cell], schema, sub: dict, width: int, draft, cpath: t
             lines.append(Cell(cell.line, text, cell.first))
     flush()
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 記録項目 in a text without table cells: items separated by full-width spaces, lines wrapped anywhere
+
+_ITEM_SEP = re.compile(r"[\u3000，]+")
+_OPENING, _CLOSING = "（([［〔「", "）)]］〕」"
+
+
+def _depth(word: str) -> int:
+    return sum(word.count(c) for c in _OPENING) - sum(word.count(c) for c in _CLOSING)
+
+
+def wrapped_break(last: str, first: str, vocab: set[str]) -> str | None:
+    """Say whether a line break between `last` and `first` falls inside one item ("join") or between two ("split").
+
+    The PDF wrapped the list at its width wherever the line was full, inside a word (「届」/「出区分コード」)
+    or between two words. The break is decided only on evidence: a bracket left open or closed
+    alone, a word ending or starting with 「_」, or the words printed whole elsewhere in the lists
+    (`vocab`: the items printed inside a line, between two separators, or first or last in a list,
+    and the words the lists cut at two different places). None when nothing decides.
+    """
+    if not last or not first:
+        return "split"
+    if _depth(last) > 0 or _depth(first) < 0 or last.endswith("_") or first.startswith("_"):
+        return "join"
+    joined = last + first
+    whole = last in vocab and first in vocab
+    if joined in vocab and not whole:
+        return "join"
+    if whole and joined not in vocab:
+        return "split"
+    return None
+
+
+def wrapped_record_items(walk, cpath: tuple, importer, draft) -> list[dict]:
+    """Read one file's (別添) 記録項目 from a text without table cells; stop where a break is undecided.
+
+    Each file's list is printed under its number ((1) 住民基本台帳ファイルの記録項目), in groups under
+    「・ 住民ファイル」; a group's items run over consecutive lines, separated by full-width spaces,
+    and end at a blank line. Where a line break cannot be told to fall inside an item or between
+    two (see `wrapped_break`), the rest of the group is not read: the items after it would be
+    numbered wrongly. The editor is told where the reading stopped.
+    """
+    cells: list[Cell] = []
+    for path, got in walk.regions.items():
+        if len(path) == 3 and path[0] == "files" and path[2] == "record_items":
+            cells.extend(got)
+    if not cells:
+        importer._count(cpath, "missing", draft)
+        return []
+    cells.sort(key=lambda c: c.line)
+    # bodies: (file number, heading, [lines]) — a body is a run of consecutive non-blank lines
+    bodies: list[tuple[int, str | None, list[str]]] = []
+    current, heading, last_line = 1, None, None
+    for cell in cells:
+        for k, raw in enumerate(cell.text.split("\n")):
+            line = raw.strip()
+            number = cell.line + k
+            if not line:
+                last_line = None
+                continue
+            m = _FILE_HEAD.match(line)
+            if m and not _NUMBERED.match(line):
+                current = int(m.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+                heading, last_line = None, None
+                continue
+            g = re.match(r"^[・･]\s*(\S.*)$", line)
+            if g and "\u3000" not in g.group(1):
+                heading, last_line = g.group(1).strip(), None
+                continue
+            if bodies and last_line is not None and number == last_line + 1 and bodies[-1][0] == current:
+                bodies[-1][2].append(line)
+            else:
+                bodies.append((current, heading, [line]))
+                heading = None
+            last_line = number
+    # a body of a list prints several items on each line; other text (the next part's words) is not a list
+    bodies = [b for b in bodies if sum(len(_ITEM_SEP.split(ln)) for ln in b[2]) >= 3 * len(b[2])]
+    vocab: set[str] = set()
+    splits: dict[
+        str, set[int]
+    ] = {}  # a word made by joining a line's end and the next line's start -> where it was cut
+    for _, _, lines in bodies:
+        for ln in lines:
+            vocab.update(w for w in _ITEM_SEP.split(ln)[1:-1] if w)
+        head, tail = _ITEM_SEP.split(lines[0]), _ITEM_SEP.split(lines[-1])
+        # a list's first item ends at a separator on its line, its last begins at one: both are whole
+        vocab.update({w for w in (head[0] if len(head) > 1 else "", tail[-1] if len(tail) > 1 else "") if w})
+        for a, b in zip(lines, lines[1:], strict=False):
+            last, first = _ITEM_SEP.split(a)[-1], _ITEM_SEP.split(b)[0]
+            if last and first:
+                splits.setdefault(last + first, set()).add(len(last))
+    # the same word cut at two different places (「在留カード等番号ポイン」/「タ」, 「在留」/「カード等番号ポインタ」)
+    vocab.update(w for w, cuts in splits.items() if len(cuts) > 1)
+    want = cpath[1] + 1
+    groups: list[dict] = []
+    for number, head, lines in bodies:
+        if number != want:
+            continue
+        items = [w for w in _ITEM_SEP.split(lines[0]) if w]
+        stopped = None
+        for ln in lines[1:]:
+            words = [w for w in _ITEM_SEP.split(ln) if w]
+            how = wrapped_break(items[-1] if items else "", words[0] if words else "", vocab)
+            if how is None:
+                stopped = (items.pop() if items else "", words[0])
+                break
+            if how == "join":
+                items[-1] += words.pop(0)
+            items.extend(words)
+        group: dict = {"heading": head} if head else {}
+        group["items"] = items
+        if stopped:
+            where = cpath + (len(groups), "items")
+            draft.comments[where].append(
+                f"要確認: 抽出テキストに表の区切りがなく、行末の「{stopped[0]}」と次の行の「{stopped[1]}」が一つの項目か二つの項目か決められないため、"
+                f"その前の {len(items)} 項目までを読み取りました。残りを原本から書いてください。"
+            )
+            importer._count(cpath, "doubt", draft)
+        if items:
+            groups.append(group)
+    importer._count(cpath, "filled" if groups else "empty", draft)
+    return groups
