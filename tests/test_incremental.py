@@ -8,6 +8,7 @@ entity, law and comparison pages too.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
 from pathlib import Path
@@ -222,3 +223,24 @@ def test_site_wide_pages_need_only_the_public_data_of_each_version():
             v.data.update(slim)
     jobs, pages = sitewide.site_page_jobs(site, merged, [], "https://example.org/")
     assert [job.render(env, ctx).content for job in jobs] + [p.content for p in pages] == before
+
+
+def test_a_new_reference_date_remakes_only_the_assessments_whose_notes_change(built, tmp_path):
+    """Pages depend on the reference date only through their freshness notes: a rebuild as of another date
+    makes again just the assessments with a deadline between the two dates, and equals a clean build."""
+    from piasite.build.cache import Cache
+
+    content, site = _copy(built, tmp_path)
+    made = Cache(site).current()
+    before = {r.as_of.iso for r in made.values()}
+    assert len(before) == 1
+    start = dt.date.fromisoformat(before.pop())
+    deadlines = sorted({d for r in made.values() for d in r.deadlines if d > start})
+    assert deadlines, "the generated tree should have a freshness deadline after its newest version"
+    later = deadlines[len(deadlines) // 2]
+    crossing = sum(1 for r in made.values() if any(start < d <= later for d in r.deadlines))
+    result = build(content, site, search=False, jobs=2, build_date=later.isoformat())
+    assert 0 < result.rebuilt == crossing < N
+    clean = tmp_path / "clean"
+    build(content, clean, search=False, jobs=1, incremental=False, build_date=later.isoformat())
+    assert _digest(site) == _digest(clean)

@@ -183,7 +183,11 @@ def test_an_uncertain_reading_is_noted_next_to_its_item_and_listed(site):
 def test_an_ended_comment_period_and_the_five_year_rule_are_noted_against_the_build_date(site):
     draft = soup(site / "sample-city/03-draft/index.html").select_one(".provenance").get_text()
     assert "意見募集は平成27年2月4日に終了しました" in draft and "確定版" in draft
-    assert "規則第15条" in draft and "令和6年1月1日" in draft
+    assert "規則第15条" in draft and "基準日の時点" in draft
+    # the reference date itself is stated once, on the home page the notes link to
+    link = soup(site / "sample-city/03-draft/index.html").select_one(".provenance__notice a")
+    assert link["href"] == "../../#as-of"
+    assert "令和6年1月1日" in soup(site / "index.html").select_one("#as-of").find_parent("section").get_text()
     recent = soup(site / "sample-city/01-sample/index.html").select_one(".provenance").get_text()
     assert "規則第15条" not in recent  # 2019-02-08 is less than five years before 2024-01-01
 

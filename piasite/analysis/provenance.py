@@ -98,33 +98,60 @@ def source_summary(data: dict[str, Any]) -> str:
     return text + "。"
 
 
+def _comment_ended_from(data: dict[str, Any]) -> dt.date | None:
+    """Return the first day on which a draft's comment period has ended (None for a version that is no draft)."""
+    pc = data.get("public_comment") or {}
+    if data.get("status") == "案" and is_iso_date(pc.get("end")):
+        return dt.date.fromisoformat(pc["end"]) + dt.timedelta(days=1)
+    return None
+
+
+def _reassessment_due(version: Version, is_latest: bool) -> dt.date | None:
+    """Return the day five years after the latest version (None for an older or an ended one)."""
+    if not is_latest or version.data.get("status") == "終了":
+        return None
+    try:
+        return version.date.replace(year=version.date.year + REASSESS_YEARS)
+    except ValueError:  # 29 February
+        return version.date.replace(year=version.date.year + REASSESS_YEARS, day=28)
+
+
+def freshness_deadlines(assessment: Assessment) -> list[dt.date]:
+    """Return the days on which the freshness notes of an assessment's pages appear (see `freshness`).
+
+    Pages built as of one date stay right as of another when no deadline lies between the two.
+    """
+    days = [_comment_ended_from(v.data) for v in assessment.versions]
+    days.append(_reassessment_due(assessment.latest, True))
+    return sorted(d for d in days if d is not None)
+
+
 def freshness(version: Version, assessment: Assessment | None, when: AsOf) -> list[str]:
     """Return the notes on how current a version is as of `when`: an ended comment period, the five-year rule."""
     data = version.data
     today = dt.date.fromisoformat(when.iso)
-    basis = f"(基準日 {wareki(when.iso)}: {when.reason})"
+    # The date itself is stated once, on the home page (templates link 基準日 there): a page then
+    # changes only when a note appears or goes, not whenever the reference date moves.
+    basis = "(このサイトの基準日の時点)"
     notes = []
     is_latest = assessment is None or version is assessment.latest
     pc = data.get("public_comment") or {}
-    if data.get("status") == "案" and is_iso_date(pc.get("end")) and dt.date.fromisoformat(pc["end"]) < today:
+    ended_from = _comment_ended_from(data)
+    if ended_from is not None and ended_from <= today:
         text = f"意見募集は{wareki(pc['end'])}に終了しました{basis}。"
         if is_latest:
             text += ("意見募集の後に公表された評価書(確定版)は、このサイトには掲載していません。"
                      "最新の内容は評価実施機関の公表ページでご確認ください。")
         notes.append(text)
-    if is_latest and data.get("status") != "終了":
-        try:
-            due = version.date.replace(year=version.date.year + REASSESS_YEARS)
-        except ValueError:  # 29 February
-            due = version.date.replace(year=version.date.year + REASSESS_YEARS, day=28)
-        if due <= today:
-            notes.append(
-                f"この評価書の最新の版({date_label(data)} {wareki(version.iso)})から"
-                f"{REASSESS_YEARS}年以上が経過しています"
-                f"{basis}。特定個人情報保護評価に関する規則第15条により、評価実施機関は、評価書を公表してから"
-                f"{REASSESS_YEARS}年を経過する前に評価を再実施するよう努めるものとされています。"
-                "このサイトでは、再実施の有無や新しい版の公表の有無は確認していません。"
-            )
+    due = _reassessment_due(version, is_latest)
+    if due is not None and due <= today:
+        notes.append(
+            f"この評価書の最新の版({date_label(data)} {wareki(version.iso)})から"
+            f"{REASSESS_YEARS}年以上が経過しています"
+            f"{basis}。特定個人情報保護評価に関する規則第15条により、評価実施機関は、評価書を公表してから"
+            f"{REASSESS_YEARS}年を経過する前に評価を再実施するよう努めるものとされています。"
+            "このサイトでは、再実施の有無や新しい版の公表の有無は確認していません。"
+        )
     return notes
 
 

@@ -23,7 +23,6 @@ from ..analysis.extracts import Merged, merge
 from ..analysis.history import analyse
 from ..analysis.provenance import AsOf, as_of, trust_problems
 from ..model.content import (
-    VERSION_NAME,
     Assessment,
     Organization,
     Scanned,
@@ -33,7 +32,7 @@ from ..model.content import (
     scan,
     version_files,
 )
-from ..model.errors import BuildError, ContentErrors, ContentProblem
+from ..model.errors import BuildError, ContentErrors, ContentProblem, UsageError
 from ..model.schema import Schemas
 from ..output.links import BrokenLink, check_pages
 from ..output.search import build_index
@@ -105,9 +104,9 @@ def build(
         progress.stage("内容を検証中")
         scanned, problems = scan(content, schemas)
         when = _as_of(scanned, build_date)
-        units = _plan_units(scanned, base_url, when)
+        units = _plan_units(scanned, base_url)
         with Stage(out) as stage:
-            results = _reuse_units(units, cache.current() if incremental else {}, stage, shown_root)
+            results = _reuse_units(units, cache.current() if incremental else {}, stage, shown_root, when)
             progress.stage("評価書を検証・生成中")
             made = _run_units(units, results, scanned, schemas, stage, jobs, shown_root, progress, base_url, when)
             problems += [p for u in units for p in results[u.key].problems]
@@ -121,7 +120,7 @@ def build(
             records = [p for r in ordered for p in r.pages]
             site_records, site_wide = _site_pages(
                 site, merged, ordered, records, scanned.aliases, base_url, cache.site_pages() if incremental else {},
-                stage, jobs,
+                stage, jobs, when,
             )
             records += site_wide
             clock.lap("site pages")
@@ -151,22 +150,33 @@ def build(
 def _as_of(scanned: Scanned, build_date: str) -> AsOf:
     """Return the build's reference date: the one given, else the newest version date (file names) in the content."""
     try:
-        return as_of(build_date, (dt.date.fromisoformat(p.stem) for _org, folders in scanned.organizations
-                                  for folder in folders for p in version_files(folder) if VERSION_NAME.match(p.name)))
+        return as_of(build_date, _version_dates(scanned))
     except ValueError as exc:
-        raise BuildError(
+        raise UsageError(
             f"基準日(--build-date、PIA_BUILD_DATE)は YYYY-MM-DD の形で書いてください(指定: {build_date})。"
         ) from exc
 
 
-def _plan_units(scanned: Scanned, base_url: str, when: AsOf | None = None) -> list[Unit]:
+def _version_dates(scanned: Scanned) -> list[dt.date]:
+    """Return the dates the version files are named by (a name that is no real date is reported by scan)."""
+    dates = []
+    for _org, folders in scanned.organizations:
+        for folder in folders:
+            for path in version_files(folder):
+                try:
+                    dates.append(dt.date.fromisoformat(path.stem))
+                except ValueError:
+                    continue
+    return dates
+
+
+def _plan_units(scanned: Scanned, base_url: str) -> list[Unit]:
     """Return a unit per assessment folder, keyed by everything its pages are made from."""
     shared = hashlib.sha256(
         "\0".join(
             [
                 fingerprints.program_fingerprint(),
                 base_url,
-                repr(when),
                 json.dumps(scanned.aliases, ensure_ascii=False, sort_keys=True),
             ]
         ).encode()
@@ -179,13 +189,20 @@ def _plan_units(scanned: Scanned, base_url: str, when: AsOf | None = None) -> li
 
 
 def _reuse_units(
-    units: list[Unit], previous: dict[str, UnitResult], stage: Stage, shown_root: str
+    units: list[Unit], previous: dict[str, UnitResult], stage: Stage, shown_root: str, when: AsOf
 ) -> dict[str, UnitResult]:
-    """Return the results of the units the previous build made from the same inputs, linking their pages."""
+    """Return the results of the units the previous build made from the same inputs, linking their pages.
+
+    A unit made as of another reference date is reused when its pages would not change (no freshness note).
+    """
     results: dict[str, UnitResult] = {}
     for unit in units:
         old = previous.get(unit.key)
-        if old is not None and all(unchanged(stage.out, p.path, p.size, p.mtime_ns) for p in old.pages):
+        if (
+            old is not None
+            and old.holds_as_of(when)
+            and all(unchanged(stage.out, p.path, p.size, p.mtime_ns) for p in old.pages)
+        ):
             results[unit.key] = old.shown_from(shown_root)
             stage.link_unchanged([p.path for p in old.pages])
     return results
@@ -240,12 +257,13 @@ def _site_pages(
     previous: dict[str, tuple[str, PageRecord]],
     stage: Stage,
     jobs: int,
+    when: AsOf,
 ) -> tuple[dict[str, tuple[str, PageRecord]], list[PageRecord]]:
     """Render the site-wide pages whose fingerprint changed and link the others from the previous build.
 
     Return the fingerprinted pages for the cache, and the records of every site-wide page.
     """
-    page_jobs, pages = site_page_jobs(site, merged, [p.path for p in unit_pages], base_url)
+    page_jobs, pages = site_page_jobs(site, merged, [p.path for p in unit_pages], base_url, when)
     # The comparison, laws and entities hold every answer, citation and mention: their digests come
     # from the units', not from a walk over them.
     memo = fingerprints.site_digests(results, merged, aliases)

@@ -10,6 +10,7 @@ worker processes that write their pages straight into the staging folder. Each u
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import os
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 
 from ..analysis import extracts
 from ..analysis.history import analyse
-from ..analysis.provenance import AsOf, trust_problems
+from ..analysis.provenance import AsOf, freshness_deadlines, trust_problems
 from ..document.sections import Documents
 from ..model.content import Organization, Site, Version, display_path, load_assessment
 from ..model.errors import ContentProblem
@@ -56,10 +57,26 @@ class UnitResult:
     public: str = ""  # digest of render.public_summary: what site-wide pages show of the assessment
     # digests of the extract's parts, of which the entity, law and comparison pages are made
     digests: dict[str, str] = field(default_factory=dict)
+    # the reference date its pages were made as of, and what of them depends on it (freshness notes)
+    as_of: AsOf | None = None
+    deadlines: tuple[dt.date, ...] = ()  # days on which a freshness note appears (provenance.freshness_deadlines)
 
     @property
     def failed(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
+
+    def holds_as_of(self, when: AsOf | None) -> bool:
+        """Return whether its pages, made as of self.as_of, are what `when` would make.
+
+        Pages depend on the reference date only through their freshness notes, which appear on fixed
+        days (deadlines): they stay the same as long as no deadline lies between the two dates.
+        """
+        if when == self.as_of or not self.pages:
+            return True
+        if when is None or self.as_of is None:
+            return False
+        before, now = dt.date.fromisoformat(self.as_of.iso), dt.date.fromisoformat(when.iso)
+        return all((d <= before) == (d <= now) for d in self.deadlines)
 
     def shown_from(self, root: str) -> UnitResult:
         """Return the result with its problems' file names under `root` (the content folder as shown now)."""
@@ -132,6 +149,7 @@ def build_unit(unit: Unit, ctx: UnitContext) -> UnitResult:
     # the site-wide pages read only this much of each version (render.public_summary)
     result.versions = [Version(v.date, render.public_data(v.data), v.source, None) for v in assessment.versions]
     result.public = digest(render.public_summary(assessment), {})
+    result.as_of, result.deadlines = ctx.as_of, tuple(freshness_deadlines(assessment))
     extract = result.extract
     result.digests = {name: digest(getattr(extract, name), {}) for name in ("mentions", "citations", "answers")}
     extract.ids = set()  # used for the anchors above; the site-wide pages do not need them

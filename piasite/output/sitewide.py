@@ -11,7 +11,7 @@ from .. import urls
 from ..analysis.citations import CitationIndex
 from ..analysis.entities import KINDS, TEXT_ROLE, Entity, by_kind
 from ..analysis.extracts import Merged
-from ..analysis.provenance import date_label, source_summary
+from ..analysis.provenance import AsOf, date_label, source_summary
 from ..model.content import Assessment, Organization, Site
 from ..model.text import wareki
 from .pages import Page, PageJob, json_text
@@ -52,11 +52,13 @@ def recent_assessments(site: Site, limit: int = 20) -> list[Assessment]:
     return sorted(site.assessments, key=lambda a: (a.latest.date, a.org.slug, a.slug), reverse=True)[:limit]
 
 
-def site_page_jobs(site: Site, merged: Merged, paths: list[str], base_url: str = "") -> tuple[list[PageJob], list[Page]]:
+def site_page_jobs(
+    site: Site, merged: Merged, paths: list[str], base_url: str = "", as_of: AsOf | None = None
+) -> tuple[list[PageJob], list[Page]]:
     """Return the site-wide pages to render from templates, and those made directly (open data, robots.txt)."""
     jobs: list[PageJob] = []
     groups = prefecture_groups(site)
-    jobs.append(PageJob(urls.index(urls.HOME), "index.html", {"site": site, "groups": groups, "recent": recent_assessments(site)}))
+    jobs.append(PageJob(urls.index(urls.HOME), "index.html", {"site": site, "groups": groups, "recent": recent_assessments(site), "reference": as_of}))
     for org in site.organizations:
         jobs.append(PageJob(urls.index(urls.organization(org)), "organization.html", {"org": org}))
     for group in groups:
