@@ -11,6 +11,7 @@ from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from ..model.content import Site
+from ..model.glossary import Glossary
 from ..model.schema import Schemas
 from ..output import render
 from ..output.pages import PageJob
@@ -34,11 +35,13 @@ def run_units(
     jobs: int,
     done: Callable[[UnitResult], None],
     shown_root: str = "",
+    glossary: Glossary | None = None,
 ) -> None:
     """Build every unit (in `jobs` forked processes when there is more than one) and pass each result to `done`."""
     if len(units) >= FAST_VALIDATION_FROM:
         schemas.assessment.prepare()
-    _WORK["unit"] = UnitContext(site_root, schemas, aliases, stage, render.make_environment(), shown_root)
+    _WORK["unit"] = UnitContext(site_root, schemas, aliases, stage, render.make_environment(), shown_root,
+                                glossary or Glossary())
     try:
         if jobs <= 1 or len(units) <= 1:
             for unit in units:

@@ -20,6 +20,7 @@ from ..analysis import extracts
 from ..analysis.history import analyse
 from ..document.sections import Documents
 from ..model.content import Organization, Site, Version, display_path, load_assessment
+from ..model.glossary import Glossary
 from ..model.errors import ContentProblem
 from ..output import render
 from ..output.links import PageLinks, read_page
@@ -94,6 +95,7 @@ class UnitContext:
     stage: Path
     env: Any  # the Jinja environment
     shown_root: str = ""  # how the content folder is written in problems' file names
+    glossary: Glossary = field(default_factory=Glossary)  # content/glossary.yaml
 
 
 def build_unit(unit: Unit, ctx: UnitContext) -> UnitResult:
@@ -106,12 +108,12 @@ def build_unit(unit: Unit, ctx: UnitContext) -> UnitResult:
     if assessment is None or result.failed or unit.check_only:
         return result
     org.assessments.append(assessment)
-    site = Site([org], schemas, aliases=ctx.aliases)
+    site = Site([org], schemas, aliases=ctx.aliases, glossary=ctx.glossary)
     docs = Documents(schemas)
     try:
         histories, warnings = analyse(site, docs)
         problems.extend(warnings)
-        result.extract = extracts.extract(docs, assessment, site.aliases)
+        result.extract = extracts.extract(docs, assessment, site.aliases, site.glossary)
         latest = render.link_document(docs.of(assessment.latest, org.name), result.extract, site.aliases)
         history = histories.get((org.slug, assessment.slug))
         shared: dict[frozenset[str], frozenset[str]] = {}
@@ -128,7 +130,7 @@ def build_unit(unit: Unit, ctx: UnitContext) -> UnitResult:
     result.versions = [Version(v.date, render.public_data(v.data), v.source, None) for v in assessment.versions]
     result.public = digest(render.public_summary(assessment), {})
     extract = result.extract
-    result.digests = {name: digest(getattr(extract, name), {}) for name in ("mentions", "citations", "answers")}
+    result.digests = {name: digest(getattr(extract, name), {}) for name in ("mentions", "citations", "answers", "terms")}
     extract.ids = set()  # used for the anchors above; the site-wide pages do not need them
     return result
 
