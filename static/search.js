@@ -146,6 +146,7 @@
       if (g.main && foldWord(g.main) !== b.found.key) {
         return "「" + b.found.form + "」は評価書では主に「" + g.main + "」と書かれています。両方を検索しました。";
       }
+      if (g.main) return ""; // the documents' own word: its other forms are searched too, without a note
       return "「" + b.found.form + "」と同じものを指す" + b.others.map(function (f) { return "「" + f + "」"; }).join("") +
         "も検索しました。";
     }

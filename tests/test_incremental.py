@@ -175,7 +175,7 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
     from piasite.output import render, sitewide
 
     site, _ = validate(ROOT / "content")
-    found = {(a.org.slug, a.slug): extracts.extract(Documents(site.schemas), a, site.aliases) for a in site.assessments}
+    found = {(a.org.slug, a.slug): extracts.extract(Documents(site.schemas), a, site.aliases, site.glossary) for a in site.assessments}
     merged = extracts.merge(site, found)
     env, ctx = render.make_environment(), render.PageContext(site)
     jobs, _ = sitewide.site_page_jobs(site, merged, [], "https://example.org/")
@@ -211,7 +211,7 @@ def test_site_wide_pages_need_only_the_public_data_of_each_version():
     from piasite.output import render, sitewide
 
     site, _ = validate(ROOT / "content")
-    merged = extracts.merge(site, {(a.org.slug, a.slug): extracts.extract(Documents(site.schemas), a, site.aliases) for a in site.assessments})
+    merged = extracts.merge(site, {(a.org.slug, a.slug): extracts.extract(Documents(site.schemas), a, site.aliases, site.glossary) for a in site.assessments})
     env, ctx = render.make_environment(), render.PageContext(site)
     jobs, pages = sitewide.site_page_jobs(site, merged, [], "https://example.org/")
     before = [job.render(env, ctx).content for job in jobs] + [p.content for p in pages]

@@ -35,7 +35,7 @@ def extract(docs: Documents, assessment: Assessment, aliases: dict[str, str], gl
     ids = set(document.ids)
     mentions = assessment_mentions(assessment, ids, aliases, docs.schemas.assessment)
     return Extract(ids, mentions, assessment_citations(assessment, ids), assessment_answers(assessment, document.sections),
-                   term_uses(document, glossary) if glossary else [])
+                   term_uses(document, glossary, assessment.latest.data) if glossary else [])
 
 
 @dataclass

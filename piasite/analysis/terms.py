@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..document.sections import Document
 from ..document.tree import Node
@@ -48,23 +49,46 @@ def _matcher(form: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z]){key}(?![a-z])" if form.isascii() else key)
 
 
-def term_uses(document: Document, glossary: Glossary) -> list[tuple[str, str, str, tuple[str, ...]]]:
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _parts(document: Document, data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each part of a version as (heading, [(item id, its text)]), in page order."""
+    if data.get("form") == "概要":  # rendered from its data (templates/_summary.html), with the ids it gives
+        parts = []
+        for i, sec in enumerate(data.get("sections") or [], 1):
+            heading = f"{sec.get('number') or ''} {sec.get('title') or ''}".strip()
+            items = [(f"s{i}", "\n".join([heading, *_strings(sec.get("text"))]))]
+            items += [(f"s{i}-{j}", "\n".join(_strings(sub))) for j, sub in enumerate(sec.get("subsections") or [], 1)]
+            parts.append((heading, items))
+        return parts
+    return [(part.label, [(node.id, "\n".join(_texts(node))) for node in part.walk()]) for part in document.sections]
+
+
+def term_uses(document: Document, glossary: Glossary, data: dict[str, Any] | None = None) -> list[tuple[str, str, str, tuple[str, ...]]]:
     """Return (term slug, part heading, item id, forms used) for each term's first item in each part."""
     terms = [(t.slug, [(f, _matcher(f)) for f in t.forms]) for t in glossary.terms if t.uses]
     if not terms:
         return []
     out = []
-    for part in document.sections:
+    for heading, items in _parts(document, data or {}):
         found: dict[str, tuple[str, set[str]]] = {}
-        for node in part.walk():
-            text = fold("\n".join(_texts(node)))
+        for node_id, raw in items:
+            text = fold(raw)
             for slug, matchers in terms:
                 forms = {f for f, m in matchers if m.search(text)}
                 if forms:
-                    anchor, seen = found.setdefault(slug, (node.id, set()))
+                    anchor, seen = found.setdefault(slug, (node_id, set()))
                     seen |= forms
         for slug, (anchor, forms) in found.items():
-            out.append((slug, part.label, anchor, tuple(sorted(forms))))
+            out.append((slug, heading, anchor, tuple(sorted(forms))))
     return sorted(out)
 
 
