@@ -36,7 +36,8 @@ TERM = "  - slug: {slug}\n    term: {term}\n    reading: よみ\n    kind: 評�
 
 
 def test_a_term_without_a_definition_is_reported_with_file_line_and_column(sample_content):
-    _write(sample_content, "terms:\n" + TERM.format(slug="a", term="あ") + TERM.format(slug="b", term="い") + "    definition: 説明\n")
+    terms = TERM.format(slug="a", term="あ") + TERM.format(slug="b", term="い") + "    definition: 説明\n"
+    _write(sample_content, "terms:\n" + terms)
     (error,) = _errors(sample_content)
     assert error.file.endswith("glossary.yaml") and (error.line, error.column) == (2, 5)
     assert "説明" in error.message and "definition" in error.message
@@ -44,7 +45,8 @@ def test_a_term_without_a_definition_is_reported_with_file_line_and_column(sampl
 
 
 def test_a_law_term_needs_its_source(sample_content):
-    _write(sample_content, "terms:\n" + TERM.format(slug="a", term="あ").replace("評価書の用語", "法令の用語") + "    definition: 説明\n")
+    term = TERM.format(slug="a", term="あ").replace("評価書の用語", "法令の用語")
+    _write(sample_content, "terms:\n" + term + "    definition: 説明\n")
     (error,) = _errors(sample_content)
     assert "出典" in error.message and error.line == 2
 
@@ -135,7 +137,8 @@ def test_the_guide_is_linked_from_every_assessment_page_and_the_home_page(built_
         links = _soup(built_site, page.relative_to(built_site).as_posix()).select(".doc-links a")
         assert any(a["href"].endswith("guide/") for a in links), page
     home = _soup(built_site, "index.html")
-    assert home.select_one('section[aria-labelledby="questions"] a[href="guide/"]') and home.select_one('a[href="compare/#incidents"]')
+    assert home.select_one('section[aria-labelledby="questions"] a[href="guide/"]')
+    assert home.select_one('a[href="compare/#incidents"]')
 
 
 def test_an_assessment_links_its_self_assessed_answers_to_their_comparison_pages(built_site):
@@ -165,15 +168,20 @@ def test_search_words_merge_a_term_with_the_entity_it_names():
     page = search_words(glossary, {"J-LIS": "地方公共団体情報システム機構", "NEC": "日本電気株式会社"}, {})
     groups = json.loads(page.content)["groups"]
     assert [g["forms"] for g in groups] == [
-        ["地方公共団体情報システム機構", "J-LIS"], ["個人番号", "マイナンバー"], ["日本電気株式会社", "NEC", "日本電気"]]
+        ["地方公共団体情報システム機構", "J-LIS"],
+        ["個人番号", "マイナンバー"],
+        ["日本電気株式会社", "NEC", "日本電気"],
+    ]
     assert groups[1]["main"] == "個人番号" and groups[2]["main"] == ""
 
 
-@pytest.mark.parametrize("word, folded", [("サーバー", "サーバ"), ("コンピューター室", "コンピュータ室"), ("カード", "カード"),
-                                          ("Ｊ－ＬＩＳ", "j-lis")])
+@pytest.mark.parametrize("word, folded", [
+    ("サーバー", "サーバ"), ("コンピューター室", "コンピュータ室"), ("カード", "カード"), ("Ｊ－ＬＩＳ", "j-lis"),
+])
 def test_fold_drops_a_katakana_words_trailing_long_vowel(word, folded):
     assert fold(word) == unicodedata.normalize("NFKC", folded).lower()
 
 
 def test_a_glossary_term_has_an_address_for_other_pages():
-    assert urls.relative("kochi-city/01-juminhyo/changes/index.html", urls.glossary_term("fukugen")) == "../../../glossary/#fukugen"
+    page = "kochi-city/01-juminhyo/changes/index.html"
+    assert urls.relative(page, urls.glossary_term("fukugen")) == "../../../glossary/#fukugen"

@@ -305,7 +305,8 @@ def test_the_status_line_names_the_documents_word(server, browser, built_site):
     groups = json.loads((built_site / "search" / "words.json").read_text(encoding="utf-8"))["groups"]
     card = next(g for g in groups if "マイナンバーカード" in g["forms"])
     status, _ = _search(browser, server, "マイナンバーカード")
-    assert status.startswith(f"「マイナンバーカード」は評価書では主に「{card['main']}」と書かれています。両方を検索しました。")
+    expected = f"「マイナンバーカード」は評価書では主に「{card['main']}」と書かれています。両方を検索しました。"
+    assert status.startswith(expected)
     status, _ = _search(browser, server, "サーバー")
     assert status.startswith("「サーバー」は「サーバ」とも書かれます。両方を検索しました。")
     status, _ = _search(browser, server, "個人番号カード")  # the documents' own word: no note

@@ -72,7 +72,9 @@ def _parts(document: Document, data: dict[str, Any]) -> list[tuple[str, list[tup
     return [(part.label, [(node.id, "\n".join(_texts(node))) for node in part.walk()]) for part in document.sections]
 
 
-def term_uses(document: Document, glossary: Glossary, data: dict[str, Any] | None = None) -> list[tuple[str, str, str, tuple[str, ...]]]:
+def term_uses(
+    document: Document, glossary: Glossary, data: dict[str, Any] | None = None
+) -> list[tuple[str, str, str, tuple[str, ...]]]:
     """Return (term slug, part heading, item id, forms used) for each term's first item in each part."""
     terms = [(t.slug, [(f, _matcher(f)) for f in t.forms]) for t in glossary.terms if t.uses]
     if not terms:

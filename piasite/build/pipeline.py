@@ -184,7 +184,9 @@ def _run_units(
         progress.update(len(results), len(units))
 
     todo = [u for u in units if u.key not in results]
-    runner.run_units(todo, scanned.root, schemas, scanned.aliases, stage.folder, jobs, done, shown_root, scanned.glossary)
+    runner.run_units(
+        todo, scanned.root, schemas, scanned.aliases, stage.folder, jobs, done, shown_root, scanned.glossary
+    )
     return made
 
 

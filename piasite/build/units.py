@@ -20,8 +20,8 @@ from ..analysis import extracts
 from ..analysis.history import analyse
 from ..document.sections import Documents
 from ..model.content import Organization, Site, Version, display_path, load_assessment
-from ..model.glossary import Glossary
 from ..model.errors import ContentProblem
+from ..model.glossary import Glossary
 from ..output import render
 from ..output.links import PageLinks, read_page
 from ..output.pages import Page
@@ -130,9 +130,12 @@ def build_unit(unit: Unit, ctx: UnitContext) -> UnitResult:
     result.versions = [Version(v.date, render.public_data(v.data), v.source, None) for v in assessment.versions]
     result.public = digest(render.public_summary(assessment), {})
     extract = result.extract
-    result.digests = {name: digest(getattr(extract, name), {}) for name in ("mentions", "citations", "answers", "terms")}
+    result.digests = {name: digest(getattr(extract, name), {}) for name in _EXTRACT_PARTS}
     extract.ids = set()  # used for the anchors above; the site-wide pages do not need them
     return result
+
+
+_EXTRACT_PARTS = ("mentions", "citations", "answers", "terms")
 
 
 def record(page: Page, size: int, mtime_ns: int) -> PageRecord:

@@ -162,7 +162,8 @@ def scan(content_dir: Path, schemas: Schemas) -> tuple[Scanned, list[ContentProb
                 scanned.glossary = load_glossary(org_dir, rel(org_dir), schemas.glossary, problems)
                 scanned.glossary_file = org_dir
             elif org_dir.name not in ALLOWED_NOTES:
-                add(org_dir, f"content/ の直下には団体のフォルダ(と {ALIASES_FILE}、{GLOSSARY_FILE})だけを置いてください。")
+                add(org_dir, f"content/ の直下には団体のフォルダ(と {ALIASES_FILE}、{GLOSSARY_FILE})"
+                         "だけを置いてください。")
             continue
         if not SLUG.match(org_dir.name):
             add(org_dir, f"フォルダ名「{org_dir.name}」は使えません。半角英小文字・数字・ハイフンで付けてください(例: miyagi-pref)。")

@@ -71,7 +71,9 @@ def load_glossary(path: Path, display: str, schema: Schema, problems: list[Conte
     if loaded is None:
         return Glossary()
     if not isinstance(loaded.data, dict):
-        problems.append(ContentProblem(display, 1, 1, "glossary.yaml は「terms:」の下に用語を「- slug: …」の形で並べてください。"))
+        problems.append(
+            ContentProblem(display, 1, 1, "glossary.yaml は「terms:」の下に用語を「- slug: …」の形で並べてください。")
+        )
         return Glossary()
     errors = validate_file(schema, loaded)
     errors.extend(guard_my_numbers(loaded, allowed=None))
@@ -85,7 +87,10 @@ def load_glossary(path: Path, display: str, schema: Schema, problems: list[Conte
     for i, entry in enumerate(raw):
         if entry["slug"] in slugs:
             line, col = loaded.position(("terms", i, "slug"))
-            errors.append(ContentProblem(display, line, col, f"用語の名前(slug)「{entry['slug']}」は、ほかの用語でも使われています。別の名前にしてください。", f"terms[{i}].slug"))
+            errors.append(ContentProblem(
+                display, line, col,
+                f"用語の名前(slug)「{entry['slug']}」は、ほかの用語でも使われています。別の名前にしてください。",
+                f"terms[{i}].slug"))
         slugs[entry["slug"]] = i
         for j, form in enumerate([entry["term"], *entry.get("variants", [])]):
             key = fold(form)
@@ -101,7 +106,9 @@ def load_glossary(path: Path, display: str, schema: Schema, problems: list[Conte
         for j, slug in enumerate(entry.get("related", [])):
             if slug not in slugs:
                 line, col = loaded.position(("terms", i, "related", j))
-                errors.append(ContentProblem(display, line, col, f"関連する用語「{slug}」は用語集にありません。用語の slug を書いてください。", f"terms[{i}].related[{j}]"))
+                errors.append(ContentProblem(
+                    display, line, col, f"関連する用語「{slug}」は用語集にありません。用語の slug を書いてください。",
+                    f"terms[{i}].related[{j}]"))
     problems.extend(errors)
     if errors:
         return Glossary()

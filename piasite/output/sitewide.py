@@ -11,12 +11,12 @@ from .. import urls
 from ..analysis.citations import CitationIndex
 from ..analysis.entities import KINDS, TEXT_ROLE, Entity, by_kind
 from ..analysis.extracts import Merged
+from ..analysis.names import normalize
 from ..model.content import Assessment, Organization, Site
 from ..model.text import wareki
-from ..analysis.names import normalize
 from .pages import Page, PageJob, json_text
-from .words import search_words
 from .render import assessment_title, status_text
+from .words import search_words
 
 
 @dataclass
@@ -90,7 +90,9 @@ def _glossary_job(site: Site, merged: Merged) -> PageJob:
         slug = keys.get(entity.key)
         if slug and slug not in entity_pages:
             entity_pages[slug] = (entity.slug, entity.name)
-    use_counts = {slug: len({(u.assessment.org.slug, u.assessment.slug) for u in uses}) for slug, uses in merged.terms.items()}
+    use_counts = {
+        slug: len({(u.assessment.org.slug, u.assessment.slug) for u in uses}) for slug, uses in merged.terms.items()
+    }
     return PageJob(urls.index(urls.GLOSSARY), "glossary.html", {
         "terms": list(site.glossary.terms), "by_slug": dict(site.glossary.by_slug), "uses": merged.terms,
         "use_counts": use_counts, "entity_pages": entity_pages,
