@@ -13,13 +13,19 @@ from functools import lru_cache
 from typing import Any
 
 # top-level folders of the built site that are not organisations (the search index adds pagefind-2, …)
-SITE_FOLDERS = frozenset({"api", "assets", "compare", "entities", "laws", "prefectures", "schema", "search"})
+SITE_FOLDERS = frozenset(
+    {"api", "assets", "compare", "entities", "glossary", "guide", "laws", "prefectures", "schema", "search"}
+)
 
 HOME = ""
 SEARCH = "search/"
 COMPARE = "compare/"
 ENTITIES = "entities/"
 LAWS = "laws/"
+GLOSSARY = "glossary/"
+GUIDE = "guide/"
+# the ways of writing a word that search treats as one (output/words.py), read by assets/search.js
+SEARCH_WORDS = "search/words.json"
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
@@ -94,6 +100,16 @@ def law(key: str, article_key: str | None = None) -> str:
 def question(key: str) -> str:
     """Return the folder of one question of the comparison."""
     return f"{COMPARE}q-{key}/"
+
+
+def glossary_term(slug: str) -> str:
+    """Return the place of one term on the glossary page (a site path with its #fragment)."""
+    return f"{GLOSSARY}#{slug}"
+
+
+def guide(section: str = "") -> str:
+    """Return the guide to reading an assessment (評価書の読み方), or one of its sections."""
+    return GUIDE + (f"#{section}" if section else "")
 
 
 @lru_cache(maxsize=1 << 16)

@@ -5,6 +5,10 @@
 // The build writes the index's vocabulary; a query is split into the longest words of that
 // vocabulary, searched for together, and pages that contain the whole phrase are listed first.
 // Nothing leaves the browser: the index files are fetched from this site like any page.
+//
+// Citizens' words are bridged to the documents' (search/words.json, from the glossary and the entity
+// aliases): a query holding マイナンバーカード is also searched as 個人番号カード, and a katakana word's
+// trailing long vowel is folded (サーバー also finds サーバ). Pages with the form typed come first.
 (function () {
   "use strict";
 
@@ -26,6 +30,7 @@
 
   var pagefind = null;
   var vocabulary = null;
+  var groups = [];
   var longest = 1;
   var shown = [];
   var showing = 0;
@@ -93,6 +98,76 @@
     return out;
   }
 
+  // as search/words.json's forms are compared: NFKC, lower case, a katakana word's trailing long vowel dropped
+  function foldWord(text) {
+    return text.normalize("NFKC").toLowerCase().replace(/(?<=[\u30a1-\u30fa])ー(?![\u30a1-\u30faー])/g, "");
+  }
+
+  function findWord(text, key) {
+    var at = text.indexOf(key);
+    while (at !== -1 && /^[a-z0-9-]+$/.test(key) &&
+           (/[a-z0-9]/.test(text.charAt(at - 1)) || /[a-z0-9]/.test(text.charAt(at + key.length)))) {
+      at = text.indexOf(key, at + 1); // a Latin abbreviation only as a whole word (NEC, not NECESSARY)
+    }
+    return at;
+  }
+
+  // The queries to run for what was typed: itself, with long vowels folded, and with the longest word
+  // of a group (glossary variants, aliases) replaced by each other way of writing it.
+  function bridge(query) {
+    var typed = query.trim().normalize("NFKC");
+    var base = foldWord(typed);
+    var found = null;
+    groups.forEach(function (g) {
+      g.keys.forEach(function (key, i) {
+        if (!key || (found && key.length <= found.key.length)) return;
+        var at = findWord(base, key);
+        if (at !== -1) found = { group: g, key: key, at: at, form: g.forms[i] };
+      });
+    });
+    var alternatives = [typed];
+    var others = [];
+    if (base !== typed.toLowerCase()) alternatives.push(base);
+    if (found) {
+      found.group.keys.forEach(function (key, i) {
+        var q = base.slice(0, found.at) + key + base.slice(found.at + found.key.length);
+        if (key === found.key || alternatives.indexOf(q) !== -1) return;
+        alternatives.push(q);
+        others.push(found.group.forms[i]);
+      });
+    }
+    return { typed: typed, base: base, alternatives: alternatives, found: others.length ? found : null, others: others };
+  }
+
+  // What the status line says about the other ways of writing that were searched too.
+  function bridgeNote(b) {
+    if (b.found) {
+      var g = b.found.group;
+      if (g.main && foldWord(g.main) !== b.found.key) {
+        return "「" + b.found.form + "」は評価書では主に「" + g.main + "」と書かれています。両方を検索しました。";
+      }
+      if (g.main) return ""; // the documents' own word: its other forms are searched too, without a note
+      return "「" + b.found.form + "」と同じものを指す" + b.others.map(function (f) { return "「" + f + "」"; }).join("") +
+        "も検索しました。";
+    }
+    if (b.alternatives.length > 1) return "「" + b.typed + "」は「" + b.base + "」とも書かれます。両方を検索しました。";
+    return "";
+  }
+
+  // Search every way of writing the query; results of the typed form first, each once.
+  function searchBridged(bridged, options) {
+    return Promise.all(bridged.alternatives.map(function (q) { return searchAll(q, options); })).then(function (all) {
+      var seen = {};
+      var results = [];
+      all.forEach(function (found) {
+        found.results.forEach(function (r) {
+          if (!seen[r.id]) { seen[r.id] = true; results.push(r); }
+        });
+      });
+      return { results: results, terms: all.map(function (found) { return found.terms; }) };
+    });
+  }
+
   function searchAll(query, options) {
     var strict = segment(query);
     var loose = loosen(strict);
@@ -128,9 +203,13 @@
     return Promise.all([
       import(new URL("pagefind/pagefind.js", root).href),
       json("pagefind/bundles.json"),
-      json("pagefind/vocabulary.json")
+      json("pagefind/vocabulary.json"),
+      json("search/words.json").catch(function () { return { groups: [] }; })
     ]).then(function (loaded) {
       pagefind = loaded[0];
+      groups = loaded[3].groups.map(function (g) {
+        return { forms: g.forms, main: g.main, keys: g.forms.map(foldWord) };
+      });
       vocabulary = new Set(loaded[2]);
       loaded[2].forEach(function (w) { longest = Math.max(longest, Array.from(w).length); });
       return pagefind.options(OPTIONS).then(function () {
@@ -202,28 +281,35 @@
     more.hidden = true;
     if (!query) { status.textContent = "検索する言葉を入力してください。"; return; }
     status.textContent = "検索しています…";
+    var bridged = null;
     load().then(function () {
       var options = { filters: activeFilters() };
       if (sort.value) options.sort = { date: sort.value };
-      return searchAll(query, options);
+      bridged = bridge(query);
+      return searchBridged(bridged, options);
     }).then(function (search) {
       var results = search.results;
       return Promise.all(results.slice(0, RERANK).map(function (r) { return r.data(); })).then(function (data) {
         var phrase = letters(query);
-        var needed = search.terms.map(letters).filter(Boolean);
+        var phrases = bridged.alternatives.map(letters).filter(Boolean);
+        var needed = search.terms.map(function (terms) { return terms.map(letters).filter(Boolean); });
         // Pagefind drops a word it does not know and still answers for the others: keep only pages that
-        // hold every word of the query
+        // hold every word of the query (as typed, or as one of its other ways of writing)
         var head = data.map(function (d) {
           var text = letters(d.content);
           return {
             data: d,
-            phrase: text.indexOf(phrase) !== -1,
-            all: needed.every(function (w) { return text.indexOf(w) !== -1; }),
+            typed: text.indexOf(phrase) !== -1,
+            phrase: phrases.some(function (p) { return text.indexOf(p) !== -1; }),
+            all: needed.some(function (words) { return words.every(function (w) { return text.indexOf(w) !== -1; }); }),
           };
         }).filter(function (x) { return x.all; });
         if (!sort.value) {
-          // pages holding the exact phrase first, each group in the index's order
-          head = head.filter(function (x) { return x.phrase; }).concat(head.filter(function (x) { return !x.phrase; }));
+          // pages holding the phrase as typed first, then those holding another way of writing it, then the
+          // rest, each group in the index's order
+          head = head.filter(function (x) { return x.typed; })
+            .concat(head.filter(function (x) { return !x.typed && x.phrase; }))
+            .concat(head.filter(function (x) { return !x.phrase; }));
         }
         var rest = results.slice(RERANK).map(function (r) { return { result: r, phrase: false }; });
         var exact = head.filter(function (x) { return x.phrase; }).length;
@@ -234,11 +320,11 @@
       shown = found.items;
       showing = 0;
       if (!found.total) {
-        status.textContent = "「" + query + "」を含む評価書は見つかりませんでした。";
+        status.textContent = bridgeNote(bridged) + "「" + query + "」を含む評価書は見つかりませんでした。";
         list.appendChild(emptyState());
         return;
       }
-      status.textContent = "「" + query + "」の検索結果: " + found.total + "件" +
+      status.textContent = bridgeNote(bridged) + "「" + query + "」の検索結果: " + found.total + "件" +
         (found.exact ? "" : "(言葉どおりに一致する箇所はなく、言葉を分けて探した結果です)");
       showMore(found.phrase);
     }).catch(function () {
@@ -288,6 +374,14 @@
     var meta = document.createElement("p");
     meta.className = "search-result__meta";
     meta.textContent = [d.meta.org, d.meta.kind, d.meta.published ? (d.meta.date_label || "公表日") + " " + d.meta.published : ""].filter(Boolean).join(" ・ ");
+    if (d.meta.type) {
+      // a page of the site (glossary, guide, names, laws, comparison), not an assessment: say which
+      var type = document.createElement("span");
+      type.className = "search-result__type tag";
+      type.textContent = d.meta.type;
+      meta.textContent = d.meta.type === d.meta.kind ? "" : " " + meta.textContent;
+      meta.insertBefore(type, meta.firstChild);
+    }
     li.appendChild(meta);
     if (sub && sub.title && sub.title !== d.meta.title) {
       var section = document.createElement("p");
@@ -305,6 +399,7 @@
   // for the tests and for curious readers: how a query is split
   window.piaSearch = {
     segment: function (q) { return load().then(function () { return [segment(q), loosen(segment(q))]; }); },
+    bridge: function (q) { return load().then(function () { return bridge(q).alternatives; }); },
   };
 
   form.addEventListener("submit", function (e) { e.preventDefault(); run(); });

@@ -241,7 +241,8 @@ def test_build_output_is_deterministic(tmp_path):
 def test_yaml_content_files_declare_their_schema_for_editors():
     for path in CONTENT.rglob("*.yaml"):
         first = path.read_text(encoding="utf-8").splitlines()[0]
-        expected = {"organization.yaml": "organization.schema.json", "aliases.yaml": "aliases.schema.json"}.get(
+        expected = {"organization.yaml": "organization.schema.json", "aliases.yaml": "aliases.schema.json",
+                    "glossary.yaml": "glossary.schema.json"}.get(
             path.name, "assessment.schema.json"
         )
         assert first.startswith("# yaml-language-server: $schema=") and first.endswith(expected), path

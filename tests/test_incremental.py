@@ -165,6 +165,13 @@ def _scramble(data: object) -> object:
     return f"改変{data}" if isinstance(data, str) else data
 
 
+def _extract(site, assessment):
+    from piasite.analysis import extracts
+    from piasite.document.sections import Documents
+
+    return extracts.extract(Documents(site.schemas), assessment, site.aliases, site.glossary)
+
+
 def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary():
     """A rebuild trusts render.public_summary: scrambling every other text of every version (the
     names, citations and answers the pages show stay in the extracts) must leave those pages as they were."""
@@ -172,11 +179,10 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
 
     from piasite.analysis import extracts
     from piasite.build.pipeline import validate
-    from piasite.document.sections import Documents
     from piasite.output import render, sitewide
 
     site, _ = validate(ROOT / "content")
-    found = {(a.org.slug, a.slug): extracts.extract(Documents(site.schemas), a, site.aliases) for a in site.assessments}
+    found = {(a.org.slug, a.slug): _extract(site, a) for a in site.assessments}
     merged = extracts.merge(site, found)
     env, ctx = render.make_environment(), render.PageContext(site)
     jobs, _ = sitewide.site_page_jobs(site, merged, [], "https://example.org/")
@@ -208,11 +214,10 @@ def test_site_wide_pages_need_only_the_public_data_of_each_version():
     """A build keeps only render.public_data of each version for the site-wide pages; they must come out the same."""
     from piasite.analysis import extracts
     from piasite.build.pipeline import validate
-    from piasite.document.sections import Documents
     from piasite.output import render, sitewide
 
     site, _ = validate(ROOT / "content")
-    merged = extracts.merge(site, {(a.org.slug, a.slug): extracts.extract(Documents(site.schemas), a, site.aliases) for a in site.assessments})
+    merged = extracts.merge(site, {(a.org.slug, a.slug): _extract(site, a) for a in site.assessments})
     env, ctx = render.make_environment(), render.PageContext(site)
     jobs, pages = sitewide.site_page_jobs(site, merged, [], "https://example.org/")
     before = [job.render(env, ctx).content for job in jobs] + [p.content for p in pages]
@@ -244,3 +249,23 @@ def test_a_new_reference_date_remakes_only_the_assessments_whose_notes_change(bu
     clean = tmp_path / "clean"
     build(content, clean, search=False, jobs=1, incremental=False, build_date=later.isoformat())
     assert _digest(site) == _digest(clean)
+
+
+def test_a_changed_glossary_rebuilds_what_shows_it_and_equals_a_clean_build(built, tmp_path):
+    """glossary.yaml is part of every unit's key (the units find its terms) and of the glossary page's fingerprint."""
+    content, site = _copy(built, tmp_path)
+    glossary = ROOT / "content" / "glossary.yaml"
+    (content / "glossary.yaml").write_text(glossary.read_text(encoding="utf-8"), encoding="utf-8")
+    before = _digest(site)
+    result = build(content, site, search=False, jobs=2)
+    assert result.rebuilt == N
+    after = _digest(site)
+    assert before["glossary/index.html"] != after["glossary/index.html"]
+    assert before["search/words.json"] != after["search/words.json"]
+    _assert_same_as_clean(content, site, tmp_path)
+    text = (content / "glossary.yaml").read_text(encoding="utf-8")
+    edited = text.replace("一人ひとりに指定される", "一人ひとりに指定されている", 1)
+    (content / "glossary.yaml").write_text(edited, encoding="utf-8")
+    build(content, site, search=False, jobs=2)
+    assert _digest(site)["glossary/index.html"] != after["glossary/index.html"]
+    _assert_same_as_clean(content, site, tmp_path / "again")

@@ -8,11 +8,13 @@ import json
 import re
 import shutil
 import threading
+import unicodedata
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import _QuietHandler
 
 from piasite.output.search import BUNDLES, VOCABULARY, build_index, plan_shards
@@ -244,3 +246,90 @@ def test_a_merged_search_offers_the_filters_of_every_bundle(sharded_server, serv
     merged = options(sharded_server)
     assert merged == options(server)
     assert len(dict(merged)["評価実施機関"]) == 6  # すべて and the five organisations
+
+
+# ---------------------------------------------------------------------------------------------
+# Citizens' words: glossary variants, entity aliases and trailing long vowels (search/words.json)
+
+# (a citizen's word, the documents' word): tools/search_variants.py prints the counts of both
+VARIANTS = [
+    (v["citizen"], v["documents"])
+    for v in json.loads((Path(__file__).parent / "data" / "search_variants.json").read_text(encoding="utf-8"))
+]
+
+
+def _all_results(browser, base: str, query: str) -> tuple[str, list[dict]]:
+    """Every result of a query (さらに表示 until none is left), with its type label."""
+    page = browser.new_page()
+    try:
+        page.goto(f"{base}/search/?q={quote(query)}")
+        page.locator("#search-status").filter(has_text=re.compile("件|見つかりません|できません")).wait_for(
+            timeout=30000
+        )
+        while page.is_visible("#search-more"):
+            count = page.locator(".search-result").count()
+            page.click("#search-more")
+            page.wait_for_function(
+                f"document.querySelectorAll('.search-result').length > {count}"
+                " || document.getElementById('search-more').hidden", timeout=30000)
+        results = page.eval_on_selector_all(
+            ".search-result",
+            "els => els.map(e => ({href: e.querySelector('a').getAttribute('href'),"
+            " type: (e.querySelector('.search-result__type') || {}).textContent || ''}))",
+        )
+        return page.text_content("#search-status"), results
+    finally:
+        page.close()
+
+
+def _assessments(results: list[dict]) -> set[str]:
+    from piasite.urls import SITE_FOLDERS
+
+    out = set()
+    for r in results:
+        parts = [p for p in urlsplit(r["href"]).path.split("/") if p]
+        if len(parts) >= 2 and parts[0] not in SITE_FOLDERS and not parts[0].startswith("pagefind"):
+            out.add("/".join(parts[:2]))
+    return out
+
+
+@pytest.mark.parametrize("citizen, documents", VARIANTS, ids=[c for c, _ in VARIANTS])
+def test_a_citizens_word_finds_every_assessment_the_documents_word_finds(server, browser, citizen, documents):
+    _, theirs = _all_results(browser, server, documents)
+    status, ours = _all_results(browser, server, citizen)
+    assert _assessments(theirs), documents  # the documents' word is found at all
+    assert _assessments(theirs) <= _assessments(ours), (citizen, status)
+
+
+def test_the_status_line_names_the_documents_word(server, browser, built_site):
+    groups = json.loads((built_site / "search" / "words.json").read_text(encoding="utf-8"))["groups"]
+    card = next(g for g in groups if "マイナンバーカード" in g["forms"])
+    status, _ = _search(browser, server, "マイナンバーカード")
+    expected = f"「マイナンバーカード」は評価書では主に「{card['main']}」と書かれています。両方を検索しました。"
+    assert status.startswith(expected)
+    status, _ = _search(browser, server, "サーバー")
+    assert status.startswith("「サーバー」は「サーバ」とも書かれます。両方を検索しました。")
+    status, _ = _search(browser, server, "個人番号カード")  # the documents' own word: no note
+    assert status.startswith("「個人番号カード」の検索結果")
+
+
+def test_pages_with_the_typed_form_come_first(server, browser, built_site):
+    _, results = _search(browser, server, "中間サーバー")
+    typed = []
+    for r in results:
+        path = urlsplit(r["href"]).path.strip("/")
+        html = (built_site / path / "index.html").read_text(encoding="utf-8")
+        main = BeautifulSoup(html, "html.parser").find("main").get_text()
+        typed.append("中間サーバー" in unicodedata.normalize("NFKC", main))
+    assert any(typed) and not all(typed)
+    assert typed == sorted(typed, reverse=True), typed
+
+
+def test_site_pages_are_searchable_and_labelled(server, browser):
+    _, results = _all_results(browser, server, "しきい値判断")
+    types = {r["type"] for r in results}
+    assert {"用語集", "評価書の読み方"} <= types
+    _, results = _all_results(browser, server, "重大事故")
+    assert "自己評価の比較" in {r["type"] for r in results}
+    _, results = _all_results(browser, server, "J-LIS")
+    assert "名前のページ" in {r["type"] for r in results}

@@ -1,6 +1,6 @@
 """Fingerprints: what a unit or a site-wide page is made from, hashed, so a rebuild knows what changed.
 
-A unit's key hashes its files, its organisation's, aliases.yaml and the program; a site-wide page's
+A unit's key hashes its files, its organisation's, aliases.yaml, glossary.yaml and the program; a site-wide page's
 fingerprint hashes its path, template and names, with an assessment standing for the digest of
 its public summary and the merged indexes for the digests of the units' extracts.
 """
@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING
 
 from ..analysis import extracts
 from ..model.content import Assessment, Organization, Site, version_files
+from ..model.glossary import Glossary
 from ..output.pages import PageJob
 
 if TYPE_CHECKING:
     from .units import UnitResult
 
 # the cache's format: a cache of another format is not read (cache.py)
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 
 
 PROGRAM_DIRS = ("piasite", "templates", "schema")
@@ -108,6 +109,7 @@ def digest(obj: object, memo: dict[int, str]) -> str:
             f"S{len(obj.organizations)}",
             *(digest(org, memo) for org in obj.organizations),
             digest(obj.aliases, memo),
+            glossary_fingerprint(obj.glossary),
         ]
     elif isinstance(obj, dict):
         parts = [f"{{{len(obj)}", *(f"{digest(k, memo)}={digest(v, memo)}" for k, v in obj.items())]
@@ -126,7 +128,14 @@ def digest(obj: object, memo: dict[int, str]) -> str:
     return short
 
 
-def site_digests(results: list[UnitResult], merged: extracts.Merged, aliases: dict[str, str]) -> dict[int, str]:
+def glossary_fingerprint(glossary: Glossary) -> str:
+    """Hash the glossary (its terms are plain data): part of every unit's key and of the site's digest."""
+    return digest_of([repr(glossary.terms)])
+
+
+def site_digests(
+    results: list[UnitResult], merged: extracts.Merged, aliases: dict[str, str], glossary: Glossary | None = None
+) -> dict[int, str]:
     """Return the digests of the merged indexes (comparison and its questions, laws, entities), by object id.
 
     Each of them is made from every assessment's extract part, in site order; a page showing one
@@ -149,6 +158,8 @@ def site_digests(results: list[UnitResult], merged: extracts.Merged, aliases: di
             memo[id(article)] = digest_of([cited, law.key, article.key])
     for entity in merged.entities.values():
         memo[id(entity)] = digest_of([mentioned, entity.slug])
+    # the glossary page shows every term's uses: the units' terms and the glossary itself
+    memo[id(merged.terms)] = digest_of([part("terms"), glossary_fingerprint(glossary or Glossary())])
     return memo
 
 

@@ -178,6 +178,7 @@ def _plan_units(scanned: Scanned, base_url: str) -> list[Unit]:
                 fingerprints.program_fingerprint(),
                 base_url,
                 json.dumps(scanned.aliases, ensure_ascii=False, sort_keys=True),
+                fingerprints.glossary_fingerprint(scanned.glossary),
             ]
         ).encode()
     ).hexdigest()
@@ -229,7 +230,10 @@ def _run_units(
         progress.update(len(results), len(units))
 
     todo = [u for u in units if u.key not in results]
-    runner.run_units(todo, scanned.root, schemas, scanned.aliases, stage.folder, jobs, done, shown_root, base_url, when)
+    runner.run_units(
+        todo, scanned.root, schemas, scanned.aliases, stage.folder, jobs, done, shown_root, base_url, when,
+        scanned.glossary,
+    )
     return made
 
 
@@ -244,7 +248,7 @@ def _assemble(scanned: Scanned, schemas: Schemas, results: list[UnitResult]) -> 
         for r in by_org.get(org.slug, []):
             org.assessments.append(Assessment(org, r.slug, list(r.versions), key=r.public))
         organizations.append(org)
-    return Site(organizations, schemas, aliases=scanned.aliases)
+    return Site(organizations, schemas, aliases=scanned.aliases, glossary=scanned.glossary)
 
 
 def _site_pages(
@@ -266,7 +270,7 @@ def _site_pages(
     page_jobs, pages = site_page_jobs(site, merged, [p.path for p in unit_pages], base_url, when)
     # The comparison, laws and entities hold every answer, citation and mention: their digests come
     # from the units', not from a walk over them.
-    memo = fingerprints.site_digests(results, merged, aliases)
+    memo = fingerprints.site_digests(results, merged, aliases, site.glossary)
     kept: dict[str, tuple[str, PageRecord]] = {}
     records: list[PageRecord] = []
     fresh = []

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..analysis.provenance import AsOf
 from ..model.content import Site
+from ..model.glossary import Glossary
 from ..model.schema import Schemas
 from ..output import render
 from ..output.pages import PageJob
@@ -37,12 +38,14 @@ def run_units(
     shown_root: str = "",
     base_url: str = "",
     when: AsOf | None = None,
+    glossary: Glossary | None = None,
 ) -> None:
     """Build every unit (in `jobs` forked processes when there is more than one) and pass each result to `done`."""
     if len(units) >= FAST_VALIDATION_FROM:
         schemas.assessment.prepare()
     _WORK["unit"] = UnitContext(
-        site_root, schemas, aliases, stage, render.make_environment(), shown_root, base_url, when
+        site_root, schemas, aliases, stage, render.make_environment(), shown_root, base_url, when,
+        glossary or Glossary(),
     )
     try:
         if jobs <= 1 or len(units) <= 1:

@@ -23,6 +23,7 @@ from ..analysis.provenance import AsOf, freshness_deadlines, trust_problems
 from ..document.sections import Documents
 from ..model.content import Organization, Site, Version, display_path, load_assessment
 from ..model.errors import ContentProblem
+from ..model.glossary import Glossary
 from ..output import render
 from ..output.links import PageLinks, read_page
 from ..output.pages import Page
@@ -114,6 +115,7 @@ class UnitContext:
     shown_root: str = ""  # how the content folder is written in problems' file names
     base_url: str = ""  # where the site is published (printed pages show their address)
     as_of: AsOf | None = None  # the build's reference date (analysis/provenance.py)
+    glossary: Glossary = field(default_factory=Glossary)  # content/glossary.yaml
 
 
 def build_unit(unit: Unit, ctx: UnitContext) -> UnitResult:
@@ -126,13 +128,13 @@ def build_unit(unit: Unit, ctx: UnitContext) -> UnitResult:
     if assessment is None or result.failed or unit.check_only:
         return result
     org.assessments.append(assessment)
-    site = Site([org], schemas, aliases=ctx.aliases)
+    site = Site([org], schemas, aliases=ctx.aliases, glossary=ctx.glossary)
     docs = Documents(schemas)
     try:
         histories, warnings = analyse(site, docs)
         problems.extend(warnings)
         problems.extend(trust_problems(site))
-        result.extract = extracts.extract(docs, assessment, site.aliases)
+        result.extract = extracts.extract(docs, assessment, site.aliases, site.glossary)
         latest = render.link_document(docs.of(assessment.latest, org.name), result.extract, site.aliases)
         history = histories.get((org.slug, assessment.slug))
         shared: dict[frozenset[str], frozenset[str]] = {}
@@ -151,9 +153,12 @@ def build_unit(unit: Unit, ctx: UnitContext) -> UnitResult:
     result.public = digest(render.public_summary(assessment), {})
     result.as_of, result.deadlines = ctx.as_of, tuple(freshness_deadlines(assessment))
     extract = result.extract
-    result.digests = {name: digest(getattr(extract, name), {}) for name in ("mentions", "citations", "answers")}
+    result.digests = {name: digest(getattr(extract, name), {}) for name in _EXTRACT_PARTS}
     extract.ids = set()  # used for the anchors above; the site-wide pages do not need them
     return result
+
+
+_EXTRACT_PARTS = ("mentions", "citations", "answers", "terms")
 
 
 def record(page: Page, size: int, mtime_ns: int) -> PageRecord:

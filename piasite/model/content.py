@@ -12,6 +12,7 @@ from typing import Any
 
 from ..urls import SITE_FOLDERS
 from .errors import ContentProblem
+from .glossary import GLOSSARY_FILE, Glossary, load_glossary
 from .loader import LoadedFile, load_yaml
 from .mynumber import find_numbers, locate, numbers_outside_values, strings
 from .schema import Schemas, _path_text, validate_file
@@ -84,6 +85,8 @@ class Site:
     schemas: Schemas
     # content/aliases.yaml: alias → name as the editor wrote them (see entities.py)
     aliases: dict[str, str] = field(default_factory=dict)
+    # content/glossary.yaml (see glossary.py)
+    glossary: Glossary = field(default_factory=Glossary)
 
     @property
     def assessments(self) -> list[Assessment]:
@@ -114,6 +117,8 @@ class Scanned:
     organizations: list[tuple[Organization, list[Path]]]
     aliases: dict[str, str]
     aliases_file: Path | None = None
+    glossary: Glossary = field(default_factory=Glossary)
+    glossary_file: Path | None = None
     # organisations whose organization.yaml is missing or has errors: their versions are only checked
     broken: set[str] = field(default_factory=set)
 
@@ -130,7 +135,7 @@ def load_site(content_dir: Path, schemas: Schemas | None = None) -> tuple[Site, 
                 org.assessments.append(assessment)
         if org.slug not in scanned.broken:
             organizations.append(org)
-    return Site(organizations, schemas, aliases=scanned.aliases), problems
+    return Site(organizations, schemas, aliases=scanned.aliases, glossary=scanned.glossary), problems
 
 
 def scan(content_dir: Path, schemas: Schemas) -> tuple[Scanned, list[ContentProblem]]:
@@ -158,8 +163,12 @@ def scan(content_dir: Path, schemas: Schemas) -> tuple[Scanned, list[ContentProb
             if org_dir.name == ALIASES_FILE:
                 scanned.aliases = _load_aliases(org_dir, rel(org_dir), problems)
                 scanned.aliases_file = org_dir
+            elif org_dir.name == GLOSSARY_FILE:
+                scanned.glossary = load_glossary(org_dir, rel(org_dir), schemas.glossary, problems)
+                scanned.glossary_file = org_dir
             elif org_dir.name not in ALLOWED_NOTES:
-                add(org_dir, f"content/ の直下には団体のフォルダ(と {ALIASES_FILE})だけを置いてください。")
+                add(org_dir, f"content/ の直下には団体のフォルダ(と {ALIASES_FILE}、{GLOSSARY_FILE})"
+                         "だけを置いてください。")
             continue
         if not SLUG.match(org_dir.name):
             add(org_dir, f"フォルダ名「{org_dir.name}」は使えません。半角英小文字・数字・ハイフンで付けてください(例: miyagi-pref)。")

@@ -168,6 +168,12 @@ class Schemas:
     def __init__(self, directory: Path = SCHEMA_DIR):
         self.assessment = Schema(directory / "assessment.schema.json")
         self.organization = Schema(directory / "organization.schema.json")
+        self._directory = directory
+
+    @cached_property
+    def glossary(self) -> Schema:
+        """content/glossary.yaml (read when a glossary is there)."""
+        return Schema(self._directory / "glossary.schema.json")
 
 
 def validate_file(schema: Schema, loaded: LoadedFile) -> list[ContentProblem]:

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .. import urls
+from ..analysis.compare import Question, assessment_answers
 from ..analysis.entities import page_entity_links
 from ..analysis.extracts import Extract
 from ..analysis.glance import build_glance
@@ -137,6 +138,7 @@ class PageContext:
             return urls.relative(page_path, target)
 
         return {
+            "page_path": page_path,
             "root": urls.relative(page_path, urls.HOME),
             "asset": lambda name: urls.relative(page_path, urls.asset(name)),
             "url": url,
@@ -252,6 +254,17 @@ def version_links(assessment: Assessment, current: Version | None, url: Any) -> 
     return list(reversed(out))
 
 
+def self_assessed_rows(assessment: Assessment, sections: list) -> list[dict[str, Any]]:
+    """Return a version's self-assessed answers by question, each with its comparison page (_self_assessed.html)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for form, key, file, value, anchor, _detail in assessment_answers(assessment, sections):
+        question = Question(key, form)
+        row = rows.setdefault(question.path, {
+            "context": question.context, "label": question.label, "answers": [], "question": question.path})
+        row["answers"].append({"file": file, "value": value, "anchor": anchor})
+    return list(rows.values())
+
+
 def _render_assessment(
     env: Environment, site: Site, document: Document, assessment: Assessment, version: Version, history: Any,
     ctx: dict, dated: bool = False,
@@ -266,6 +279,7 @@ def _render_assessment(
             choice_sets=choice_sets(sections, site.schemas.assessment.doc), dated=dated,
             versions=version_links(assessment, version, ctx["url"]),
             provenance=provenance(version, assessment, ctx["as_of"]),
+            self_assessed=self_assessed_rows(assessment, sections),
             has_changes=history is not None and bool(history.dates), is_latest=version is assessment.latest, **ctx,
         )
     except Exception:

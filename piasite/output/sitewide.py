@@ -11,11 +11,13 @@ from .. import urls
 from ..analysis.citations import CitationIndex
 from ..analysis.entities import KINDS, TEXT_ROLE, Entity, by_kind
 from ..analysis.extracts import Merged
+from ..analysis.names import normalize
 from ..analysis.provenance import AsOf, date_label, source_summary
 from ..model.content import Assessment, Organization, Site
 from ..model.text import wareki
 from .pages import Page, PageJob, json_text
 from .render import assessment_title, status_text
+from .words import search_words
 
 
 @dataclass
@@ -67,9 +69,12 @@ def site_page_jobs(
     jobs.extend(_entity_jobs(merged.entities))
     jobs.extend(_law_jobs(merged.cited))
     jobs.append(PageJob(urls.index(urls.COMPARE), "compare.html", {"comparison": merged.comparison}))
+    jobs.append(_glossary_job(site, merged))
+    jobs.append(PageJob(urls.index(urls.GUIDE), "guide.html", {}))
     for question in merged.comparison.questions:
         jobs.append(PageJob(urls.index(question.path), "question.html", {"question": question}))
     pages = open_data(site)
+    pages.append(search_words(site.glossary, site.aliases, merged.terms))
     sitemap = f"Sitemap: {base_url}{urls.SITEMAP}\n" if base_url else ""
     pages.append(Page(urls.ROBOTS, "User-agent: *\nAllow: /\n" + sitemap))
     if base_url:
@@ -78,6 +83,23 @@ def site_page_jobs(
     jobs.append(PageJob(urls.FEED, "feed.xml", {
         "entries": feed_entries(site), "feed_id": uuid.uuid5(uuid.NAMESPACE_URL, "pia-site:feed.xml")}))
     return jobs, pages
+
+
+def _glossary_job(site: Site, merged: Merged) -> PageJob:
+    """The glossary: every term, with the entity page it names and the places assessments use it."""
+    keys = {normalize(form): term.slug for term in site.glossary.terms for form in term.forms}
+    entity_pages = {}
+    for entity in merged.entities.values():
+        slug = keys.get(entity.key)
+        if slug and slug not in entity_pages:
+            entity_pages[slug] = (entity.slug, entity.name)
+    use_counts = {
+        slug: len({(u.assessment.org.slug, u.assessment.slug) for u in uses}) for slug, uses in merged.terms.items()
+    }
+    return PageJob(urls.index(urls.GLOSSARY), "glossary.html", {
+        "terms": list(site.glossary.terms), "by_slug": dict(site.glossary.by_slug), "uses": merged.terms,
+        "use_counts": use_counts, "entity_pages": entity_pages,
+    })
 
 
 def _law_jobs(cited: CitationIndex) -> list[PageJob]:
