@@ -70,7 +70,8 @@ def site_page_jobs(
     jobs.extend(_law_jobs(merged.cited))
     jobs.append(PageJob(urls.index(urls.COMPARE), "compare.html", {"comparison": merged.comparison}))
     jobs.append(_glossary_job(site, merged))
-    jobs.append(PageJob(urls.index(urls.GUIDE), "guide.html", {}))
+    # the guide links a term only where the glossary has it (content without a glossary has none)
+    jobs.append(PageJob(urls.index(urls.GUIDE), "guide.html", {"known_terms": sorted(site.glossary.by_slug)}))
     for question in merged.comparison.questions:
         jobs.append(PageJob(urls.index(question.path), "question.html", {"question": question}))
     pages = open_data(site)
