@@ -44,7 +44,11 @@ __all__ = ["KINDS", "ROLE_ORDER", "TEXT_ROLE", "Entity", "Mention", "Found", "co
 # kind slug → (Japanese name, what the index page lists)
 KINDS = {
     "organizations": (KIND_NAMES["organizations"], "評価書に名前が書かれた団体(国の機関、地方公共団体、独立行政法人など)と会社です。"),
-    "categories": (KIND_NAMES["categories"], "特定の団体ではなく、法令や評価書が定める区分(「都道府県」「番号法別表第二の第一欄に掲げる者」など)で書かれた提供先・移転先・入手元です。"),
+    "categories": (
+        KIND_NAMES["categories"],
+        "特定の団体ではなく、法令や評価書が定める区分(「都道府県」「番号法別表第二の第一欄に掲げる者」など)"
+        "で書かれた提供先・移転先・入手元です。",
+    ),
     "systems": (KIND_NAMES["systems"], "事務で使用するシステムと、他のシステムとの接続に書かれたシステムです。"),
     "files": (KIND_NAMES["files"], "評価書が対象とする特定個人情報ファイルです。"),
 }

@@ -173,7 +173,7 @@ class TreeBuilder:
                 # 委託事項1, 提供先1 … are headed by the list's own name: no extra heading level for the list
                 flat = bool(value) and items.get("title") == label
                 node.flat = flat
-                for i, item in enumerate(value or []):
+                for i in range(len(value or [])):
                     node.children.append(self.entry(path + (i,), level if flat else level + 1))
                 return node
             if items.get("x-render") == "table":

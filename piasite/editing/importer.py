@@ -505,7 +505,8 @@ class Importer:
                 if "number" in node[0] and numbers != list(range(1, len(node) + 1)):
                     shown = "、".join(str(n) for n in numbers)
                     draft.comments[path].append(
-                        f"要確認: 抽出テキストに表の区切りがなく、番号が順に並ばない({shown})ため、どの記載がどの番号のものか決められません。原本から書いてください。"
+                        f"要確認: 抽出テキストに表の区切りがなく、番号が順に並ばない({shown})ため、"
+                        "どの記載がどの番号のものか決められません。原本から書いてください。"
                     )
                     self._count(path, "doubt", draft)
                     node.clear()
@@ -527,7 +528,8 @@ class Importer:
                 sub = self.schema.resolve(items["properties"][key])
                 f[key] = _no_entries(_empty(self.schema, sub, key))
                 draft.comments[("files", i, key)].append(
-                    "要確認: このファイルの名前がテキストに見つからず、見出しが繰り返し印刷されたものか決められないため、読み取っていません。原本で確かめてください。"
+                    "要確認: このファイルの名前がテキストに見つからず、"
+                    "見出しが繰り返し印刷されたものか決められないため、読み取っていません。原本で確かめてください。"
                 )
                 self._count(("files", i, key), "doubt", draft)
 
@@ -558,7 +560,8 @@ class Importer:
                 self._count(cpath, "missing", draft)
                 return []
             draft.comments[cpath].append(
-                "要確認: 抽出テキストに表の区切りがなく、一覧の区切り(行末で切れた語など)を決められないため、読み取っていません。原本から書いてください。"
+                "要確認: 抽出テキストに表の区切りがなく、一覧の区切り(行末で切れた語など)を決められないため、"
+                "読み取っていません。原本から書いてください。"
             )
             self._count(cpath, "doubt", draft)
             return []
@@ -817,7 +820,8 @@ def import_source(args) -> int:
         )
     if shown is None and form != "概要":
         raise BuildError(
-            f"{source} の先頭に「特定個人情報保護評価書({form})」の表題が見つかりません。評価書の PDF から抽出したテキストか、--form が正しいかを確かめてください。"
+            f"{source} の先頭に「特定個人情報保護評価書({form})」の表題が見つかりません。"
+            "評価書の PDF から抽出したテキストか、--form が正しいかを確かめてください。"
         )
     if form == "概要":
         from .importer_summary import import_summary

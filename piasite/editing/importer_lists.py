@@ -287,7 +287,8 @@ def wrapped_record_items(walk, cpath: tuple, importer, draft) -> list[dict]:
         if stopped:
             where = cpath + (len(groups), "items")
             draft.comments[where].append(
-                f"要確認: 抽出テキストに表の区切りがなく、行末の「{stopped[0]}」と次の行の「{stopped[1]}」が一つの項目か二つの項目か決められないため、"
+                "要確認: 抽出テキストに表の区切りがなく、"
+                f"行末の「{stopped[0]}」と次の行の「{stopped[1]}」が一つの項目か二つの項目か決められないため、"
                 f"その前の {len(items)} 項目までを読み取りました。残りを原本から書いてください。"
             )
             importer._count(cpath, "doubt", draft)

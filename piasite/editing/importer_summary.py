@@ -269,7 +269,8 @@ def _unplace_ambiguous(sections: list[dict], placed, orphans: dict[int, list[dic
         for p in parts:
             if _number(p) in twice and not _continued(p):
                 draft.comments[("sections", k, "subsections")].append(
-                    f"要確認: 小見出し「{p['number']} {p.get('title') or ''}」はこの章に同じ番号が二度印刷されているため、載せていません。原本でどの章の見出しか確かめてください。"
+                    f"要確認: 小見出し「{p['number']} {p.get('title') or ''}」はこの章に同じ番号が二度印刷されているため、"
+                    "載せていません。原本でどの章の見出しか確かめてください。"
                 )
                 continue
             keep.append(p)

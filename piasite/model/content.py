@@ -97,7 +97,7 @@ def local_government_code_ok(code: str) -> bool:
     """Check the check digit of a 6-digit 全国地方公共団体コード."""
     if not re.fullmatch(r"\d{6}", code):
         return False
-    total = sum(int(d) * w for d, w in zip(code[:5], (6, 5, 4, 3, 2)))
+    total = sum(int(d) * w for d, w in zip(code[:5], (6, 5, 4, 3, 2), strict=True))
     return (11 - total % 11) % 10 == int(code[5])
 
 

@@ -60,7 +60,8 @@ def site_page_jobs(
     """Return the site-wide pages to render from templates, and those made directly (open data, robots.txt)."""
     jobs: list[PageJob] = []
     groups = prefecture_groups(site)
-    jobs.append(PageJob(urls.index(urls.HOME), "index.html", {"site": site, "groups": groups, "recent": recent_assessments(site), "reference": as_of}))
+    home = {"site": site, "groups": groups, "recent": recent_assessments(site), "reference": as_of}
+    jobs.append(PageJob(urls.index(urls.HOME), "index.html", home))
     for org in site.organizations:
         jobs.append(PageJob(urls.index(urls.organization(org)), "organization.html", {"org": org}))
     for group in groups:
