@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CONTENT
 
 from piasite.build.pipeline import build
 
@@ -174,7 +175,7 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
     from piasite.document.sections import Documents
     from piasite.output import render, sitewide
 
-    site, _ = validate(ROOT / "content")
+    site, _ = validate(CONTENT)
     found = {(a.org.slug, a.slug): extracts.extract(Documents(site.schemas), a, site.aliases) for a in site.assessments}
     merged = extracts.merge(site, found)
     env, ctx = render.make_environment(), render.PageContext(site)
@@ -210,7 +211,7 @@ def test_site_wide_pages_need_only_the_public_data_of_each_version():
     from piasite.document.sections import Documents
     from piasite.output import render, sitewide
 
-    site, _ = validate(ROOT / "content")
+    site, _ = validate(CONTENT)
     merged = extracts.merge(site, {(a.org.slug, a.slug): extracts.extract(Documents(site.schemas), a, site.aliases) for a in site.assessments})
     env, ctx = render.make_environment(), render.PageContext(site)
     jobs, pages = sitewide.site_page_jobs(site, merged, [], "https://example.org/")
