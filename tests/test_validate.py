@@ -223,8 +223,22 @@ def sample_site(tmp_path_factory) -> Path:
     return work / "site"
 
 
+def run_in_process(capsys, monkeypatch, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the command line as run_cli does, in this process: the same main(), without starting Python."""
+    from piasite.cli import main
+
+    capsys.readouterr()
+    with monkeypatch.context() as m:
+        m.chdir(cwd)
+        status = main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(args, status, out, err)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_broken_content_is_reported_at_file_line_column_and_output_is_untouched(case, sample_content, sample_site):
+def test_broken_content_is_reported_at_file_line_column_and_output_is_untouched(
+    case, sample_content, sample_site, capsys, monkeypatch
+):
     out = sample_content.parent / "site"
     shutil.copytree(sample_site, out)
     before = tree_digest(out)
@@ -235,7 +249,7 @@ def test_broken_content_is_reported_at_file_line_column_and_output_is_untouched(
         where += f":{line}:{column}"
 
     for command in (["build", "--out", "site"], ["validate"]):
-        result = run_cli(*command, "--content", "content", cwd=sample_content.parent)
+        result = run_in_process(capsys, monkeypatch, *command, "--content", "content", cwd=sample_content.parent)
 
         assert result.returncode == 1, (command, result.stderr)
         assert "Traceback" not in result.stderr
