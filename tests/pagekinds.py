@@ -57,8 +57,7 @@ def kind_of(site: Path, name: str) -> tuple[str, str]:
     if depth == 3 and parts[2] == "changes":
         return "changes.html", ""
     if depth == 3 and _DATE.fullmatch(parts[2]):
-        dates = sorted(p.name for p in (site / parts[0] / parts[1]).iterdir() if _DATE.fullmatch(p.name))
-        return "assessment.html", "latest version, dated address" if parts[2] == dates[-1] else "past version"
+        return "assessment.html", "a version at its dated address"
     if depth == 4 and parts[3] == "diff":
         return "diff.html", ""
     return "?", name
@@ -69,11 +68,9 @@ def _form(page: Path) -> str:
 
 
 def representatives(site: Path) -> dict[tuple[str, str], str]:
-    """One page of each (template, variant): the largest, as the one likeliest to use every part of it."""
-    chosen: dict[tuple[str, str], tuple[int, str]] = {}
+    """One page of each (template, variant): the one of median size, a typical page (the largest documents
+    would take axe several times longer)."""
+    kinds: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for name in pages(site):
-        kind = kind_of(site, name)
-        size = (site / name).stat().st_size
-        if kind not in chosen or size > chosen[kind][0]:
-            chosen[kind] = (size, name)
-    return {kind: name for kind, (_, name) in sorted(chosen.items())}
+        kinds.setdefault(kind_of(site, name), []).append(((site / name).stat().st_size, name))
+    return {kind: sorted(found)[(len(found) - 1) // 2][1] for kind, found in sorted(kinds.items())}

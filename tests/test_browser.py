@@ -91,6 +91,19 @@ def test_one_page_of_each_template_passes_axe_and_requests_nothing_from_other_ho
     assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
 
 
+def test_one_page_of_each_template_does_not_overflow_horizontally_at_320px(built_site, server, browser):
+    overflowing = _overflowing(server, browser, list(representatives(built_site).values()), 320, screenshots=False)
+    assert not overflowing, overflowing
+
+
+@pytest.mark.slow
+def test_every_page_passes_axe_and_requests_nothing_from_other_hosts(built_site, server, browser):
+    pages = _pages(built_site)
+    assert len(pages) >= 7
+    failures = _axe_failures(server, browser, pages)
+    assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [320, 1280])
 def test_pages_do_not_overflow_horizontally_and_screenshots_are_kept(built_site, server, browser, width):
