@@ -237,6 +237,7 @@ def _strings(data) -> list[str]:
     return []
 
 
+@pytest.mark.slow  # two builds of the whole content
 def test_build_output_is_deterministic(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     build(CONTENT, first)

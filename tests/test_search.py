@@ -210,6 +210,7 @@ def test_a_small_site_has_one_bundle(built_site):
     assert not list(built_site.glob("pagefind-*"))
 
 
+@pytest.mark.slow  # indexes the site again in bundles
 def test_shards_split_the_pages_without_losing_or_repeating_one(built_site, sharded_site):
     extra = json.loads((sharded_site / BUNDLES).read_text(encoding="utf-8"))
     bundles = [sharded_site / "pagefind"] + [sharded_site / b for b in extra]
@@ -241,6 +242,7 @@ def test_shards_share_out_whole_organisations_and_spread_site_wide_pages(built_s
     assert any(g.startswith("laws/") for g in big) and any(g.startswith("laws/") for g in small)
 
 
+@pytest.mark.slow  # indexes the site again in bundles
 def test_a_merged_search_finds_pages_of_every_bundle(sharded_server, browser):
     for query, org in QUERIES:
         status, results = _search(browser, sharded_server, query)
@@ -250,6 +252,7 @@ def test_a_merged_search_finds_pages_of_every_bundle(sharded_server, browser):
     assert len({r["href"].split("/")[1] for r in results}) >= 5  # five organisations, each in its own bundle
 
 
+@pytest.mark.slow  # indexes the site again in bundles
 @pytest.mark.parametrize("query, org", QUERIES, ids=[q for q, _ in QUERIES])
 def test_a_search_split_in_bundles_still_ranks_the_expected_assessment_high(split_server, browser, query, org):
     status, results = _search(browser, split_server, query)
@@ -257,6 +260,7 @@ def test_a_search_split_in_bundles_still_ranks_the_expected_assessment_high(spli
     assert any(r["meta"].startswith(org) for r in results[:3]), (query, results[:5])
 
 
+@pytest.mark.slow  # indexes the site again in bundles
 def test_a_merged_search_offers_the_filters_of_every_bundle(sharded_server, server, browser):
     def options(base):
         page = browser.new_page()
