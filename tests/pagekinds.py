@@ -52,12 +52,11 @@ def kind_of(site: Path, name: str) -> tuple[str, str]:
     # an organisation's pages
     if depth == 1:
         return "organization.html", ""
-    if depth == 2:
-        return "assessment.html", _form(site / name)
+    if depth == 2 or (depth == 3 and _DATE.fullmatch(parts[2])):  # the latest version, or one at its date
+        # a 概要 is laid out from its own sections; the other forms from the schema, all alike
+        return "assessment.html", "概要" if _form(site / name) == "概要" else ""
     if depth == 3 and parts[2] == "changes":
         return "changes.html", ""
-    if depth == 3 and _DATE.fullmatch(parts[2]):
-        return "assessment.html", "a version at its dated address"
     if depth == 4 and parts[3] == "diff":
         return "diff.html", ""
     return "?", name
@@ -67,10 +66,18 @@ def _form(page: Path) -> str:
     return json.loads((page.parent / "data.json").read_text(encoding="utf-8"))["form"]
 
 
+LARGE = 200_000  # bytes: axe takes about a minute over a 500 KB document on a busy machine
+
+
 def representatives(site: Path) -> dict[tuple[str, str], str]:
-    """One page of each (template, variant): the one of median size, a typical page (the largest documents
-    would take axe several times longer)."""
+    """One page of each (template, variant): the one of median size, a typical page, or the smallest where
+    that is large (the documents; the slow tier checks every one)."""
     kinds: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for name in pages(site):
         kinds.setdefault(kind_of(site, name), []).append(((site / name).stat().st_size, name))
-    return {kind: sorted(found)[(len(found) - 1) // 2][1] for kind, found in sorted(kinds.items())}
+    chosen = {}
+    for kind, found in sorted(kinds.items()):
+        found.sort()
+        median = found[(len(found) - 1) // 2]
+        chosen[kind] = (found[0] if median[0] > LARGE else median)[1]
+    return chosen
