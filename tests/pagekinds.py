@@ -55,8 +55,8 @@ def kind_of(site: Path, name: str) -> tuple[str, str]:
     if depth == 2 or (depth == 3 and _DATE.fullmatch(parts[2])):  # the latest version, or one at its date
         # a 概要 is laid out from its own sections; the other forms from the schema, all alike
         return "assessment.html", "概要" if _form(site / name) == "概要" else ""
-    if depth == 3 and parts[2] == "changes":
-        return "changes.html", ""
+    if depth == 3 and parts[2] in ("changes", "transcription"):
+        return f"{parts[2]}.html", ""
     if depth == 4 and parts[3] == "diff":
         return "diff.html", ""
     return "?", name
