@@ -33,6 +33,7 @@ CONTENT_TESTS = [
     "tests/test_opendata.py",
     "tests/test_safety.py::test_validate_of_the_injected_content_is_clean",
     "tests/test_search.py",
+    "tests/test_trust.py",
     "tests/test_validate.py::test_real_content_validates",
 ]
 
