@@ -1,8 +1,14 @@
-"""Shared fixtures: paths, a built site of the real content, and a copy of the sample content."""
+"""Shared fixtures: paths, a built site of the real content, and a copy of the sample content.
+
+The content the content-dependent tests read is content/, or the folder PIA_TEST_CONTENT names: run
+them against a copy with an organisation added (tests/test_new_organisation.py does) to show that
+their expectations come from the content, not from today's documents.
+"""
 
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import sys
 import threading
@@ -16,8 +22,15 @@ sys.path.insert(0, str(ROOT))
 
 from piasite.build.pipeline import build  # noqa: E402
 
-CONTENT = ROOT / "content"
+CONTENT = Path(os.environ.get("PIA_TEST_CONTENT") or ROOT / "content").resolve()
 FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that uses the browser, so `-m "not browser"` runs without Chromium."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,8 @@
 """Every built page in real headless Chromium: axe-core (WCAG 2.2 AA), no horizontal overflow at
-320 px and 1280 px, no request to another host, and screenshots kept for review."""
+320 px and 1280 px, no request to another host, and screenshots kept for review.
+
+The fast tier runs one page of each template (tests/pagekinds.py); the slow tier every page.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import ROOT
+from pagekinds import representatives
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -37,12 +41,11 @@ def _screenshot_wanted(name: str) -> bool:
     return not name.startswith(("entities/", "laws/", "prefectures/", "compare/")) or name.count("/") <= 1
 
 
-def test_every_page_passes_axe_and_requests_nothing_from_other_hosts(built_site, server, browser):
+def _axe_failures(server: str, browser, pages: list[str]) -> dict:
+    """Run axe over pages in light and dark; return violations and requests to other hosts, by page."""
     axe = Axe()
     failures = {}
     own = urlsplit(server).netloc
-    pages = _pages(built_site)
-    assert len(pages) >= 7
     for scheme in ("light", "dark"):
         context, page, requests = _session(browser, 1280, scheme)
         for name in pages:
@@ -58,21 +61,20 @@ def test_every_page_passes_axe_and_requests_nothing_from_other_hosts(built_site,
             if foreign:
                 failures[f"{name} requests"] = foreign
         context.close()
-    assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
+    return failures
 
 
-@pytest.mark.parametrize("width", [320, 1280])
-def test_pages_do_not_overflow_horizontally_and_screenshots_are_kept(built_site, server, browser, width):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+def _overflowing(server: str, browser, pages: list[str], width: int, screenshots: bool) -> dict:
+    """Load pages at a width in light and dark; return those wider than the window (and keep screenshots)."""
     overflowing = {}
     for scheme in ("light", "dark"):
         context, page, _ = _session(browser, width, scheme)
-        for name in _pages(built_site):
+        for name in pages:
             page.goto(_url(server, name), wait_until="load")
             sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if sizes[0] > sizes[1]:
                 overflowing[f"{name} ({scheme})"] = sizes
-            if _screenshot_wanted(name):
+            if screenshots and _screenshot_wanted(name):
                 stem = name.removesuffix("index.html").strip("/").replace("/", "__") or "index"
                 height = page.evaluate("document.documentElement.scrollHeight")
                 page.screenshot(
@@ -81,4 +83,30 @@ def test_pages_do_not_overflow_horizontally_and_screenshots_are_kept(built_site,
                     clip={"x": 0, "y": 0, "width": width, "height": min(height, 6000)},
                 )
         context.close()
+    return overflowing
+
+
+def test_one_page_of_each_template_passes_axe_and_requests_nothing_from_other_hosts(built_site, server, browser):
+    failures = _axe_failures(server, browser, list(representatives(built_site).values()))
+    assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
+
+
+def test_one_page_of_each_template_does_not_overflow_horizontally_at_320px(built_site, server, browser):
+    overflowing = _overflowing(server, browser, list(representatives(built_site).values()), 320, screenshots=False)
+    assert not overflowing, overflowing
+
+
+@pytest.mark.slow
+def test_every_page_passes_axe_and_requests_nothing_from_other_hosts(built_site, server, browser):
+    pages = _pages(built_site)
+    assert len(pages) >= 7
+    failures = _axe_failures(server, browser, pages)
+    assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [320, 1280])
+def test_pages_do_not_overflow_horizontally_and_screenshots_are_kept(built_site, server, browser, width):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    overflowing = _overflowing(server, browser, _pages(built_site), width, screenshots=True)
     assert not overflowing, overflowing

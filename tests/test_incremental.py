@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CONTENT
 
 from piasite.build.pipeline import build
 
@@ -181,7 +182,7 @@ def test_site_wide_pages_show_nothing_of_an_assessment_beyond_its_public_summary
     from piasite.build.pipeline import validate
     from piasite.output import render, sitewide
 
-    site, _ = validate(ROOT / "content")
+    site, _ = validate(CONTENT)
     found = {(a.org.slug, a.slug): _extract(site, a) for a in site.assessments}
     merged = extracts.merge(site, found)
     env, ctx = render.make_environment(), render.PageContext(site)
@@ -216,7 +217,7 @@ def test_site_wide_pages_need_only_the_public_data_of_each_version():
     from piasite.build.pipeline import validate
     from piasite.output import render, sitewide
 
-    site, _ = validate(ROOT / "content")
+    site, _ = validate(CONTENT)
     merged = extracts.merge(site, {(a.org.slug, a.slug): _extract(site, a) for a in site.assessments})
     env, ctx = render.make_environment(), render.PageContext(site)
     jobs, pages = sitewide.site_page_jobs(site, merged, [], "https://example.org/")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+from conftest import CONTENT
 
 from piasite.analysis.citations import build_index
 from piasite.model.content import load_site
 from piasite.model.schema import Schemas
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE, _ = load_site(ROOT / "content", Schemas())
+SITE, _ = load_site(CONTENT, Schemas())
 
 
 def soup_of(path: Path) -> BeautifulSoup:

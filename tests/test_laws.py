@@ -7,14 +7,12 @@ parser to the counts measured when it was written.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
+from conftest import CONTENT
 
 from piasite.analysis.laws import BANGO_HO, JUKI_HO, Citation, find_abbreviations, parse_citations
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
 SHIKOREI = JUKI_HO + "施行令"
 
 

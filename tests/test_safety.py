@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from conftest import CONTENT
 
 from piasite.build.pipeline import build, validate
 from piasite.cli import main
@@ -23,7 +24,6 @@ from piasite.model.schema import Schemas
 from piasite.output import render
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
 
 # Markup, attribute breakouts and template syntax an editor (or an attacker with commit rights) might paste.
 PAYLOAD = "<script>alert('pia')</script><img src=x onerror=alert(1)>\"'><svg onload=alert(2)> onfocus=alert(3) {{ 7*7 }}{% raw %}"
@@ -98,7 +98,7 @@ def injected_site(tmp_path_factory) -> tuple[Path, int]:
 
 def test_injected_markup_in_every_text_field_renders_as_inert_text(injected_site):
     out, injected = injected_site
-    assert injected > 1000  # every kind of text field of all five assessments took the payload
+    assert injected > 1000  # every kind of text field of every assessment took the payload
     shown = 0
     for page in sorted(out.rglob("*.html")):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
@@ -214,4 +214,5 @@ def test_validate_of_the_injected_content_is_clean(injected_site, tmp_path):
     out, _ = injected_site
     content = out.parent / "content"
     site, warnings = validate(content)
-    assert len(site.assessments) == 5
+    names = lambda s: [(a.org.slug, a.slug, len(a.versions)) for a in s.assessments]  # noqa: E731
+    assert names(site) == names(validate(CONTENT)[0])  # every assessment and version of the content

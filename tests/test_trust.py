@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from conftest import CONTENT
 
 from piasite.analysis.provenance import as_of, wareki_dates
 from piasite.build.pipeline import build, validate
@@ -217,7 +218,7 @@ def test_wareki_dates_are_read_from_free_text():
 
 # --- the real content ----------------------------------------------------------------------------
 
-REAL, _ = load_site(ROOT / "content", Schemas())
+REAL, _ = load_site(CONTENT, Schemas())
 
 
 @pytest.mark.parametrize("assessment", REAL.assessments, ids=lambda a: f"{a.org.slug}/{a.slug}")

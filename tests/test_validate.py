@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import CONTENT, FIXTURE_CONTENT
 
 from piasite.model.loader import MAX_FILE_BYTES
 
@@ -212,10 +213,34 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory) -> Path:
+    """The sample content built once by the command line, for each case to copy as its previous site."""
+    work = tmp_path_factory.mktemp("sample-cli")
+    shutil.copytree(FIXTURE_CONTENT, work / "content")
+    result = run_cli("build", "--content", "content", "--out", "site", cwd=work)
+    assert result.returncode == 0, result.stderr
+    return work / "site"
+
+
+def run_in_process(capsys, monkeypatch, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the command line as run_cli does, in this process: the same main(), without starting Python."""
+    from piasite.cli import main
+
+    capsys.readouterr()
+    with monkeypatch.context() as m:
+        m.chdir(cwd)
+        status = main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(args, status, out, err)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_broken_content_is_reported_at_file_line_column_and_output_is_untouched(case, sample_content):
+def test_broken_content_is_reported_at_file_line_column_and_output_is_untouched(
+    case, sample_content, sample_site, capsys, monkeypatch
+):
     out = sample_content.parent / "site"
-    assert run_cli("build", "--content", "content", "--out", "site", cwd=sample_content.parent).returncode == 0
+    shutil.copytree(sample_site, out)
     before = tree_digest(out)
     case.edit(sample_content)
     where = f"content/{case.file}"
@@ -224,7 +249,7 @@ def test_broken_content_is_reported_at_file_line_column_and_output_is_untouched(
         where += f":{line}:{column}"
 
     for command in (["build", "--out", "site"], ["validate"]):
-        result = run_cli(*command, "--content", "content", cwd=sample_content.parent)
+        result = run_in_process(capsys, monkeypatch, *command, "--content", "content", cwd=sample_content.parent)
 
         assert result.returncode == 1, (command, result.stderr)
         assert "Traceback" not in result.stderr
@@ -278,7 +303,7 @@ def test_errors_in_several_files_are_all_reported_in_one_run_sorted_by_file_and_
     """Real content broken in five files of four organisations, a broken organization.yaml included:
     one run lists every error, sorted by file then line, and counts them."""
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(CONTENT, content)
     kitami, kitami_org = "kitami-city/01-juki/2019-02-08.yaml", "kitami-city/organization.yaml"
     miyagi, morioka = "miyagi-pref/07-juki-net/2023-11-27.yaml", "morioka-city/01-juki/2021-12-24.yaml"
     replace_line(content / kitami, "  special_notes: なし", "  special_note: なし")
@@ -342,7 +367,7 @@ def test_valid_content_exits_zero_and_usage_errors_exit_two(sample_content):
 
 
 def test_real_content_validates():
-    result = run_cli("validate")
+    result = run_cli("validate", "--content", str(CONTENT))
     assert result.returncode == 0, result.stderr
     assert "エラー 0 件" in result.stdout
 

