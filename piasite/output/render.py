@@ -22,6 +22,7 @@ from ..model.text import is_iso_date, markdown, markdown_links, plain, time_tag,
 from .contact import contact_links
 from .notes import corrections_html
 from .pages import Page, json_text
+from .terms import SITE_TERMS
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def make_environment() -> Environment:
     env.filters.update(markdown=markdown, markdown_links=markdown_links, plain=plain, wareki=wareki, time_tag=time_tag,
                        is_iso_date=is_iso_date, contact_links=contact_links)
     env.tests["iso_date"] = is_iso_date
+    env.globals["site_terms"] = SITE_TERMS
     return env
 
 
