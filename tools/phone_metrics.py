@@ -94,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
-    print(f"| assessment | height (px at {args.width}) | focusable | tab stops | of which 「#」 | key/value tables overflowing |")
+    print(
+        f"| assessment | height (px at {args.width}) | focusable | tab stops | of which 「#」"
+        " | key/value tables overflowing |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for r in rows:
         print(

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .. import urls
+from ..analysis.change_summary import summarize_date, summarize_diff
 from ..analysis.compare import Question, assessment_answers
 from ..analysis.entities import page_entity_links
 from ..analysis.extracts import Extract
@@ -214,12 +215,17 @@ def assessment_pages(
             html = env.get_template("changes.html").render(
                 assessment=assessment, org=org, version=assessment.latest, data=assessment.latest.data,
                 dates=history.dates, title=assessment_title(assessment), **ctx(path),
+                summaries={
+                    d.date: summarize_date(site.schemas.assessment, d, history.diffs, assessment.latest.data)
+                    for d in history.dates
+                },
             )
             pages.append(Page(path, html))
         for iso, diff in history.diffs.items():
             path = urls.index(urls.diff(assessment, iso))
             html = env.get_template("diff.html").render(
-                assessment=assessment, org=org, diff=diff, title=assessment_title(assessment), **ctx(path)
+                assessment=assessment, org=org, diff=diff, title=assessment_title(assessment), **ctx(path),
+                summary=summarize_diff(site.schemas.assessment, diff),
             )
             pages.append(Page(path, html))
     path = urls.index(urls.transcription(assessment))
