@@ -215,6 +215,7 @@ def assessment_pages(
             html = env.get_template("changes.html").render(
                 assessment=assessment, org=org, version=assessment.latest, data=assessment.latest.data,
                 dates=history.dates, title=assessment_title(assessment), **ctx(path),
+                known_terms=site.glossary.by_slug,
                 summaries={
                     d.date: summarize_date(site.schemas.assessment, d, history.diffs, assessment.latest.data)
                     for d in history.dates
@@ -225,7 +226,7 @@ def assessment_pages(
             path = urls.index(urls.diff(assessment, iso))
             html = env.get_template("diff.html").render(
                 assessment=assessment, org=org, diff=diff, title=assessment_title(assessment), **ctx(path),
-                summary=summarize_diff(site.schemas.assessment, diff),
+                summary=summarize_diff(site.schemas.assessment, diff), known_terms=site.glossary.by_slug,
             )
             pages.append(Page(path, html))
     path = urls.index(urls.transcription(assessment))
