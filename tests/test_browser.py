@@ -110,3 +110,41 @@ def test_pages_do_not_overflow_horizontally_and_screenshots_are_kept(built_site,
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     overflowing = _overflowing(server, browser, _pages(built_site), width, screenshots=True)
     assert not overflowing, overflowing
+
+
+def _assessment_pages(site: Path) -> list[str]:
+    catalog = json.loads((site / "api" / "assessments.json").read_text(encoding="utf-8"))
+    return [a["url"] for a in catalog["assessments"]]
+
+
+def test_key_value_tables_fit_a_phone_and_each_part_keeps_its_way_back_to_the_toc(built_site, server, browser):
+    """At 360 px no 項目 / 内容 table is wider than its box (no sideways swiping), and inside a part the bar with
+    「目次へ戻る」 stays at the top of the window, naming the part (issue 22)."""
+    context, page, _ = _session(browser, 360, "light")
+    problems = {}
+    for path in _assessment_pages(built_site):
+        page.goto(f"{server}/{path}", wait_until="load")
+        wide = page.evaluate(
+            """[...document.querySelectorAll('table.kv-table')]
+                 .filter(t => t.getBoundingClientRect().width > t.parentElement.clientWidth + 1)
+                 .map(t => t.id)"""
+        )
+        if wide:
+            problems[f"{path} key/value tables wider than their box"] = wide
+        # scroll into the middle of the last part that has a bar: its bar is stuck at the top of the window
+        stuck = page.evaluate(
+            """(() => {
+                 const bars = [...document.querySelectorAll('.part-nav')];
+                 const bar = bars[bars.length - 1];
+                 const part = bar.closest('section') || bar.parentElement;
+                 const box = part.getBoundingClientRect();
+                 window.scrollTo(0, window.scrollY + box.top + box.height / 2);
+                 const now = bar.getBoundingClientRect();
+                 const hit = document.elementFromPoint(20, now.top + now.height / 2);
+                 return {top: Math.round(now.top), onTop: !!(hit && hit.closest('.part-nav') === bar)};
+               })()"""
+        )
+        if stuck["top"] != 0 or not stuck["onTop"]:
+            problems[f"{path} part bar not at the top"] = stuck
+    context.close()
+    assert not problems, problems

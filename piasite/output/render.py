@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .. import urls
+from ..analysis.change_summary import summarize_date, summarize_diff
 from ..analysis.compare import Question, assessment_answers
 from ..analysis.entities import page_entity_links
 from ..analysis.extracts import Extract
@@ -22,6 +23,7 @@ from ..model.text import is_iso_date, markdown, markdown_links, plain, time_tag,
 from .contact import contact_links
 from .notes import corrections_html
 from .pages import Page, json_text
+from .terms import SITE_TERMS
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ def make_environment() -> Environment:
     env.filters.update(markdown=markdown, markdown_links=markdown_links, plain=plain, wareki=wareki, time_tag=time_tag,
                        is_iso_date=is_iso_date, contact_links=contact_links)
     env.tests["iso_date"] = is_iso_date
+    env.globals["site_terms"] = SITE_TERMS
     return env
 
 
@@ -212,12 +215,18 @@ def assessment_pages(
             html = env.get_template("changes.html").render(
                 assessment=assessment, org=org, version=assessment.latest, data=assessment.latest.data,
                 dates=history.dates, title=assessment_title(assessment), **ctx(path),
+                known_terms=site.glossary.by_slug,
+                summaries={
+                    d.date: summarize_date(site.schemas.assessment, d, history.diffs, assessment.latest.data)
+                    for d in history.dates
+                },
             )
             pages.append(Page(path, html))
         for iso, diff in history.diffs.items():
             path = urls.index(urls.diff(assessment, iso))
             html = env.get_template("diff.html").render(
-                assessment=assessment, org=org, diff=diff, title=assessment_title(assessment), **ctx(path)
+                assessment=assessment, org=org, diff=diff, title=assessment_title(assessment), **ctx(path),
+                summary=summarize_diff(site.schemas.assessment, diff), known_terms=site.glossary.by_slug,
             )
             pages.append(Page(path, html))
     path = urls.index(urls.transcription(assessment))
