@@ -94,7 +94,13 @@ FIXTURE = {
     "cover": {"title": "見本事務 全項目評価書"},
     "basic_info": {
         "other_bodies": "見本県",
-        "systems": [{"number": 1, "name": "見本住基システム", "connections": {"selected": ["住民基本台帳ネットワークシステム", "その他"], "other": "見本連携サーバ"}}],
+        "systems": [
+            {
+                "number": 1,
+                "name": "見本住基システム",
+                "connections": {"selected": ["住民基本台帳ネットワークシステム", "その他"], "other": "見本連携サーバ"},
+            }
+        ],
     },
     "files": [{
         "name": "見本ファイル",

@@ -91,7 +91,7 @@ def test_every_page_has_one_h1_and_no_skipped_heading_level(soups):
     for name, soup in soups.items():
         assert len(soup.find_all("h1")) == 1, name
         levels = [int(h.name[1]) for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
-        for before, after in zip(levels, levels[1:]):
+        for before, after in zip(levels, levels[1:], strict=False):
             assert after <= before + 1, (name, before, after)
 
 

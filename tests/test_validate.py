@@ -98,7 +98,7 @@ def billion_laughs(levels: int = 9) -> bytes:
     """A YAML bomb: each level repeats the previous one nine times through aliases."""
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     names = "abcdefghijklmnopqrstuvwxyz"
-    for prev, name in zip(names[:levels - 1], names[1:levels]):
+    for prev, name in zip(names[:levels - 1], names[1:levels], strict=True):
         lines.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
     return ("\n".join(lines) + "\n").encode()
 
