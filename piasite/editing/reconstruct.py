@@ -845,8 +845,14 @@ def _metadata(result: Result, version) -> None:
         f"{undone}の変更の前の内容を示します。"
     )
     data = result.data
-    meta = {"reconstructed": {"from_version": version.iso, "note": note}, "date_note": date_note}
-    order = ["form", "form_version", "status", "public_comment", "date_note", "ended_on", "reconstructed",
+    # what it was made from is the log, not the original: the source version's PDF or page is not this version's
+    made_from = f"{wareki(version.iso)}の版の(別添)変更箇所の「変更前の記載」からの復元(原本ではありません)"
+    meta = {
+        "source": {"made_from": made_from},
+        "reconstructed": {"from_version": version.iso, "note": note},
+        "date_note": date_note,
+    }
+    order = ["form", "form_version", "status", "public_comment", "source", "date_note", "ended_on", "reconstructed",
              "unavailable"]
     merged = {**data, **meta}
     if not merged.get("unavailable"):
