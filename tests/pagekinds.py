@@ -37,6 +37,8 @@ def kind_of(site: Path, name: str) -> tuple[str, str]:
     top = parts[0]
     site_wide = {
         ("search", 1): "search.html",
+        ("glossary", 1): "glossary.html",
+        ("guide", 1): "guide.html",
         ("compare", 1): "compare.html",
         ("compare", 2): "question.html",
         ("entities", 1): "entities.html",
