@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from conftest import _QuietHandler
 
-from piasite.output.search import BUNDLES, VOCABULARY, build_index, plan_shards
+from piasite.output.search import BUNDLES, VOCABULARY, build_index, plan_bundles
 
 # (query, the organisation whose assessment must be among the first three results), each taken
 # from the source texts (where: the "source" field); tools/search_quality.py measures the same list.
@@ -159,7 +159,7 @@ def _serve(folder):
 
 @pytest.fixture(scope="module")
 def sharded_site(built_site, tmp_path_factory):
-    """The real site indexed again in six bundles, each organisation in a bundle of its own."""
+    """The real site indexed again in eight bundles (the organisations in five of them)."""
     return _reindexed(built_site, tmp_path_factory, 500_000)
 
 
@@ -193,24 +193,24 @@ def test_a_small_site_has_one_bundle(built_site):
 def test_shards_split_the_pages_without_losing_or_repeating_one(built_site, sharded_site):
     extra = json.loads((sharded_site / BUNDLES).read_text(encoding="utf-8"))
     bundles = [sharded_site / "pagefind"] + [sharded_site / b for b in extra]
-    assert len(bundles) == len(plan_shards(built_site, 500_000)) == 6
+    assert len(bundles) == len(plan_bundles(built_site, 500_000)) == 8
     assert sum(_page_count(b) for b in bundles) == _page_count(built_site / "pagefind")
     # the vocabulary is the same whether the site is indexed whole or in parts
     assert (sharded_site / VOCABULARY).read_bytes() == (built_site / VOCABULARY).read_bytes()
 
 
-def test_shards_share_out_whole_organisations_and_spread_site_wide_pages(built_site):
-    (whole,) = plan_shards(built_site, 10**12)
+def test_bundles_share_out_whole_organisations_and_spread_site_wide_pages(built_site):
+    (whole,) = plan_bundles(built_site, 10**12)
     orgs = {"kitami-city", "kochi-city", "miyagi-pref", "morioka-city", "yamaguchi-pref"}
-    assert {g.split("/")[0] for g in whole} == orgs | {"entities", "laws"}
-    assert {f"{org}/**/*.html" for org in orgs} <= set(whole)
-    for limit, count in ((1, 20), (500_000, 6), (1_000_000, 3), (1_500_000, 2)):
-        groups = plan_shards(built_site, limit)
-        assert len(groups) == count and all(groups)
-        assert sorted(g for group in groups for g in group) == sorted(whole)  # every part, once
-    big, small = plan_shards(built_site, 1_500_000)
-    assert "miyagi-pref/**/*.html" in big and "morioka-city/**/*.html" in small  # the largest kept apart
-    assert any(g.startswith("laws/") for g in big) and any(g.startswith("laws/") for g in small)
+    assert {g.split("/")[0] for g in whole.globs} == orgs | {"entities", "laws"}
+    assert {f"{org}/**/*.html" for org in orgs} <= set(whole.globs)
+    for limit, count in ((1, len(whole.globs)), (500_000, 8), (1_000_000, 4), (1_500_000, 2)):
+        bundles = plan_bundles(built_site, limit)
+        assert len(bundles) <= count and all(b.globs for b in bundles)
+        assert sorted(g for b in bundles for g in b.globs) == sorted(whole.globs)  # every part, once
+    big, small = plan_bundles(built_site, 1_500_000)
+    assert "miyagi-pref/**/*.html" in small.globs and "morioka-city/**/*.html" in big.globs  # the largest apart
+    assert any(g.startswith("laws/") for g in big.globs) and any(g.startswith("laws/") for g in small.globs)
 
 
 def test_a_merged_search_finds_pages_of_every_bundle(sharded_server, browser):
@@ -219,7 +219,7 @@ def test_a_merged_search_finds_pages_of_every_bundle(sharded_server, browser):
         assert "検索結果" in status, (query, status)
         assert any(r["meta"].startswith(org) for r in results), (query, results[:5])
     _, results = _search(browser, sharded_server, "個人番号カード")
-    assert len({r["href"].split("/")[1] for r in results}) >= 5  # five organisations, each in its own bundle
+    assert len({r["href"].split("/")[1] for r in results}) >= 5  # five organisations, in five bundles
 
 
 @pytest.mark.parametrize("query, org", QUERIES, ids=[q for q, _ in QUERIES])

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .units import UnitResult
 
 # the cache's format: a cache of another format is not read (cache.py)
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 
 
 PROGRAM_DIRS = ("piasite", "templates", "schema")
