@@ -143,6 +143,16 @@ def test_index_covers_documents_not_navigation(built_site):
 # A large site's index in several bundles, merged by the search page
 
 
+def _indexed_bytes(site: Path) -> int:
+    """The bytes of the pages Pagefind indexes (those marked data-pagefind-body)."""
+    return sum(len(data) for p in site.rglob("*.html") if b"data-pagefind-body" in (data := p.read_bytes()))
+
+
+def _limit(site: Path, bundles: int) -> int:
+    """A bundle size that makes `bundles` bundles (a power of two) of the site."""
+    return _indexed_bytes(site) // bundles + 1
+
+
 def _reindexed(built_site, tmp_path_factory, shard_bytes):
     root = tmp_path_factory.mktemp("sharded") / "site"
     shutil.copytree(built_site, root, ignore=shutil.ignore_patterns("pagefind*"))
@@ -160,7 +170,7 @@ def _serve(folder):
 @pytest.fixture(scope="module")
 def sharded_site(built_site, tmp_path_factory):
     """The real site indexed again in eight bundles (the organisations in five of them)."""
-    return _reindexed(built_site, tmp_path_factory, 500_000)
+    return _reindexed(built_site, tmp_path_factory, _limit(built_site, 8))
 
 
 @pytest.fixture(scope="module")
@@ -172,8 +182,8 @@ def sharded_server(sharded_site):
 
 @pytest.fixture(scope="module")
 def split_server(built_site, tmp_path_factory):
-    """The real site indexed in two bundles of about 1.5 MB of pages, as a large site would be."""
-    site = _reindexed(built_site, tmp_path_factory, 1_500_000)
+    """The real site indexed in two bundles, as a large site would be."""
+    site = _reindexed(built_site, tmp_path_factory, _limit(built_site, 2))
     assert len(json.loads((site / BUNDLES).read_text(encoding="utf-8"))) == 1
     httpd, base = _serve(site)
     yield base
@@ -193,7 +203,7 @@ def test_a_small_site_has_one_bundle(built_site):
 def test_shards_split_the_pages_without_losing_or_repeating_one(built_site, sharded_site):
     extra = json.loads((sharded_site / BUNDLES).read_text(encoding="utf-8"))
     bundles = [sharded_site / "pagefind"] + [sharded_site / b for b in extra]
-    assert len(bundles) == len(plan_bundles(built_site, 500_000)) == 8
+    assert len(bundles) == len(plan_bundles(built_site, _limit(built_site, 8))) == 8
     assert sum(_page_count(b) for b in bundles) == _page_count(built_site / "pagefind")
     # the vocabulary is the same whether the site is indexed whole or in parts
     assert (sharded_site / VOCABULARY).read_bytes() == (built_site / VOCABULARY).read_bytes()
@@ -204,11 +214,11 @@ def test_bundles_share_out_whole_organisations_and_spread_site_wide_pages(built_
     orgs = {"kitami-city", "kochi-city", "miyagi-pref", "morioka-city", "yamaguchi-pref"}
     assert {g.split("/")[0] for g in whole.globs} == orgs | {"entities", "laws"}
     assert {f"{org}/**/*.html" for org in orgs} <= set(whole.globs)
-    for limit, count in ((1, len(whole.globs)), (500_000, 8), (1_000_000, 4), (1_500_000, 2)):
+    for limit, count in ((1, len(whole.globs)), *((_limit(built_site, n), n) for n in (8, 4, 2))):
         bundles = plan_bundles(built_site, limit)
         assert len(bundles) <= count and all(b.globs for b in bundles)
         assert sorted(g for b in bundles for g in b.globs) == sorted(whole.globs)  # every part, once
-    big, small = plan_bundles(built_site, 1_500_000)
+    big, small = plan_bundles(built_site, _limit(built_site, 2))
     assert "miyagi-pref/**/*.html" in small.globs and "morioka-city/**/*.html" in big.globs  # the largest apart
     assert any(g.startswith("laws/") for g in big.globs) and any(g.startswith("laws/") for g in small.globs)
 
