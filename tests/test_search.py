@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from conftest import _QuietHandler
 
+from piasite.output import search
 from piasite.output.search import BUNDLES, VOCABULARY, build_index, plan_bundles
 
 # (query, the organisation whose assessment must be among the first three results), each taken
@@ -254,3 +255,41 @@ def test_a_merged_search_offers_the_filters_of_every_bundle(sharded_server, serv
     merged = options(sharded_server)
     assert merged == options(server)
     assert len(dict(merged)["評価実施機関"]) == 6  # すべて and the five organisations
+
+
+# ---------------------------------------------------------------------------------------------
+# The index's chunks, cut smaller than Pagefind cuts them
+
+
+_RAW_SEARCH = """async (terms) => {
+  const pf = await import('/pagefind/pagefind.js');
+  await pf.options({ baseUrl: '/' });
+  const out = {};
+  for (const t of terms) {
+    const r = await pf.search(t);
+    out[t] = r.results.map(x => [x.id, Math.round(x.score * 1e6)]);
+  }
+  return out;
+}"""
+
+
+def test_smaller_index_chunks_find_the_same_pages_with_the_same_scores(built_site, browser, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(built_site, raw, ignore=shutil.ignore_patterns("pagefind*"))
+    search._pagefind(raw, "pagefind", None, 600)  # Pagefind's own chunks, not cut again
+    assert len(list((raw / "pagefind" / "index").iterdir())) < len(list((built_site / "pagefind" / "index").iterdir()))
+    vocabulary = json.loads((built_site / VOCABULARY).read_text(encoding="utf-8"))
+    # every one- and two-character prefix of the index's words (where chunks are cut), and the examples
+    terms = sorted({w[:n] for w in vocabulary for n in (1, 2)} | {q for q, _ in QUERIES})
+
+    def results(site):
+        httpd, base = _serve(site)
+        page = browser.new_page()
+        try:
+            page.goto(f"{base}/search/")
+            return page.evaluate(_RAW_SEARCH, terms)
+        finally:
+            page.close()
+            httpd.shutdown()
+
+    assert results(built_site) == results(raw)

@@ -48,7 +48,7 @@ _BODY = b"data-pagefind-body"
 # into several bundles of about this much each on average (plan_bundles), made one after another.
 SHARD_BYTES = 32 * 1024 * 1024
 # what a bundle is made with besides its pages: a change here makes every bundle again
-_MAKER = f"pagefind {metadata.version('pagefind_bin_extended')}; normalized 2"
+_MAKER = f"pagefind {metadata.version('pagefind_bin_extended')}; normalized 3"
 
 
 @dataclass(frozen=True)
@@ -216,38 +216,40 @@ def _write(folder: Path, prefix: str, suffix: str, data: object, digits: int) ->
 
 # Pagefind cuts a bundle's word list into chunks of about 60 KB (20 KB compressed); the browser fetches,
 # for each word of a query, the chunk holding it from every bundle. Smaller chunks (_rechunk) cost each
-# bundle's metadata a few KB more but cut what a query fetches severalfold.
+# bundle's metadata a few KB more but cut what a query fetches severalfold (at N=1,000, about 430 KB of
+# index for a three-word query over eight bundles becomes about 150 KB).
 CHUNK_BYTES = 12 * 1024
 
 
 def _rechunk(folder: Path, language: str, chunks: list) -> list:
-    """Cut the index chunks listed in the metadata into chunks of about CHUNK_BYTES; return the new list.
+    """Cut each of the index chunks listed in the metadata into chunks of about CHUNK_BYTES; return the new list.
 
     A chunk is [[word, pages, variants], …] in Pagefind's order, and the metadata lists each chunk as
     [first word, last word, name]. Pagefind looks a query word up in the one chunk whose range holds
-    it, and also takes the longer words of that chunk that start with it; so a chunk ends only where
-    the next word starts with another character (the words a query word matches never straddle two
-    chunks), and a chunk's range starts at its first word's first character (a query word that sorts
-    just before that word still finds its chunk).
+    it, and also takes the longer words of that chunk that start with it. So a chunk is cut only where
+    the next word starts with another character (the words a query word matches stay in one chunk),
+    and the new chunks' ranges start at their first word's first character (a query word that sorts
+    just before that word still finds its chunk); Pagefind's own cuts stay as they are. A search
+    finds the same pages with the same scores as before, while a query fetches far fewer bytes.
     """
-    entries = []
-    for _first, _last, name in chunks:
-        path = folder / f"{name}.pf_index"
-        entries.extend(_read(path)[0])  # type: ignore[index]
-        path.unlink()
-    parts: list[list] = [[]]
-    size = 0
-    for entry in entries:
-        if size >= CHUNK_BYTES and parts[-1][-1][0][:1] != entry[0][:1]:
-            parts.append([])
-            size = 0
-        parts[-1].append(entry)
-        size += len(cbor2.dumps(entry))
     listed = []
-    for i, part in enumerate(parts):
-        digest = _write(folder, f"{language}_", ".pf_index", [part], 7)
-        first = part[0][0] if part else ""
-        listed.append([first if i == 0 else first[:1], part[-1][0] if part else "", f"{language}_{digest}"])
+    for first, last, name in chunks:
+        path = folder / f"{name}.pf_index"
+        entries = _read(path)[0]  # type: ignore[index]
+        path.unlink()
+        parts: list[list] = [[]]
+        size = 0
+        for entry in entries:
+            if size >= CHUNK_BYTES and parts[-1][-1][0][:1] != entry[0][:1]:
+                parts.append([])
+                size = 0
+            parts[-1].append(entry)
+            size += len(cbor2.dumps(entry))
+        for i, part in enumerate(parts):
+            digest = _write(folder, f"{language}_", ".pf_index", [part], 7)
+            start = first if i == 0 else part[0][0][:1]
+            end = last if i == len(parts) - 1 else part[-1][0]
+            listed.append([start, end, f"{language}_{digest}"])
     return listed
 
 
