@@ -226,7 +226,11 @@ def bench_index(
         result.speed, _ = search_speed.measure(site, runs=runs, log=lambda line: print(f"N={n}:{line}", flush=True))
         shutil.rmtree(site / search_speed.STOCK)
         z = result.speed
-        print(f"N={n}: first result ours {z.ours_s:.2f} s, stock {z.stock_s:.2f} s, ratio {z.ratio:.2f}", flush=True)
+        print(
+            f"N={n}: first result ours {z.ours_s:.2f} s, stock {z.stock_s:.2f} s, ratio per query {z.ratio:.2f}, "
+            f"ratio of medians {z.ratio_of_medians:.2f}",
+            flush=True,
+        )
     if rebuild:
         edited = corpus.edit(tree, "text", seed + 1)
         result.rebuild = run_build(tree, site, search=True)
@@ -373,11 +377,15 @@ def tables(all_sizes: list[Size]) -> list[str]:
             "(only the bundles whose pages changed are indexed again) and whether that equals a clean build; "
             "time to the first search result under slow 4G (150 ms, 1.6 Mbps) in Chromium, median over the "
             f"queries {', '.join(search_speed.QUERIES)}, this site's search page and stock Pagefind "
-            "(one index of the same pages, default UI), with the requests and bytes fetched until then:",
+            "(one index of the same pages, default UI; for ガバメントクラウド stock finds nothing and its time is "
+            "that of its answer 'no results'), with the requests and bytes fetched until then. The ratio per "
+            "query is the median of ours / stock for the same query in the same run; the ratio of medians "
+            "divides medians taken over different queries:",
             "",
             "| N | build s (with index) | rebuild s (with index) | % of build | of which index s | identical "
-            "| first result s (ours) | first result s (stock) | ratio | requests (ours / stock) | KiB (ours / stock) |",
-            "|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|",
+            "| first result s (ours) | first result s (stock) | ratio per query | ratio of medians "
+            "| requests (ours / stock) | KiB (ours / stock) |",
+            "|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|",
         ]
         for z in indexed:
             x, r, v = z.indexed, z.indexed.rebuild, z.indexed.speed
@@ -388,10 +396,10 @@ def tables(all_sizes: list[Size]) -> list[str]:
                 else "— | — | — | —"
             )
             speed = (
-                f"{v.ours_s:.2f} | {v.stock_s:.2f} | {v.ratio:.2f} | {v.ours_requests:.0f} / {v.stock_requests:.0f} | "
-                f"{v.ours_kib:.0f} / {v.stock_kib:.0f}"
+                f"{v.ours_s:.2f} | {v.stock_s:.2f} | {v.ratio:.2f} | {v.ratio_of_medians:.2f} | "
+                f"{v.ours_requests:.0f} / {v.stock_requests:.0f} | {v.ours_kib:.0f} / {v.stock_kib:.0f}"
                 if v
-                else "— | — | — | — | —"
+                else "— | — | — | — | — | —"
             )
             lines.append(f"| {z.n} | {_s(x.build.seconds)} | {rebuild} | {speed} |")
     return lines
@@ -436,10 +444,16 @@ def targets(sizes: list[Size]) -> list[str]:
     )
     speed = k1 and k1.indexed and k1.indexed.speed
     check(
-        "time to first search result, ours / stock, ≤ 1.0 at N=1000 (issue 23)",
+        "time to first search result, ours / stock for the same query (median), ≤ 1.0 at N=1000 (issue 23)",
         speed.ratio if speed else None,
         1.0,
         f"{speed.ratio:.2f}" if speed else "",
+    )
+    check(
+        "time to first search result, median ours / median stock, ≤ 1.0 at N=1000 (issue 23)",
+        speed.ratio_of_medians if speed else None,
+        1.0,
+        f"{speed.ratio_of_medians:.2f}" if speed else "",
     )
     return ["| target | measured | result |", "|---|---:|:---:|", *rows]
 
