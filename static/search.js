@@ -218,9 +218,7 @@
           return pagefind.mergeIndex(new URL(bundle, root).pathname, OPTIONS);
         }));
       });
-    }).then(function () {
-      return pagefind.filters();
-    }).then(buildFilters);
+    });
   }
 
   function buildFilters(available) {
@@ -257,6 +255,11 @@
 
   function activeFilters() {
     var filters = {};
+    var params = new URLSearchParams(location.search);
+    if (!controls.querySelector("select")) {
+      // the filters' choices are not loaded yet (loadFilters): those of the URL apply
+      FILTERS.forEach(function (name) { if (params.get(name)) filters[name] = params.get(name); });
+    }
     controls.querySelectorAll("select").forEach(function (s) {
       if (s.value) filters[s.dataset.filter] = s.value;
     });
@@ -267,6 +270,10 @@
   function remember(query) {
     var params = new URLSearchParams();
     if (query) params.set("q", query);
+    var before = new URLSearchParams(location.search);
+    if (!controls.querySelector("select")) {
+      FILTERS.forEach(function (name) { if (before.get(name)) params.set(name, before.get(name)); }); // not loaded yet
+    }
     controls.querySelectorAll("select").forEach(function (s) { if (s.value) params.set(s.name, s.value); });
     if (past.checked) params.set("past", "1");
     if (sort.value) params.set("sort", sort.value);
@@ -282,55 +289,106 @@
     if (!query) { status.textContent = "検索する言葉を入力してください。"; return; }
     status.textContent = "検索しています…";
     var bridged = null;
+    shown = [];
+    showing = 0;
+    var phrase = letters(query);
     load().then(function () {
       var options = { filters: activeFilters() };
       if (sort.value) options.sort = { date: sort.value };
       bridged = bridge(query);
       return searchBridged(bridged, options);
     }).then(function (search) {
-      var results = search.results;
-      return Promise.all(results.slice(0, RERANK).map(function (r) { return r.data(); })).then(function (data) {
-        var phrase = letters(query);
-        var phrases = bridged.alternatives.map(letters).filter(Boolean);
-        var needed = search.terms.map(function (terms) { return terms.map(letters).filter(Boolean); });
-        // Pagefind drops a word it does not know and still answers for the others: keep only pages that
-        // hold every word of the query (as typed, or as one of its other ways of writing)
-        var head = data.map(function (d) {
-          var text = letters(d.content);
-          return {
-            data: d,
-            typed: text.indexOf(phrase) !== -1,
-            phrase: phrases.some(function (p) { return text.indexOf(p) !== -1; }),
-            all: needed.some(function (words) { return words.every(function (w) { return text.indexOf(w) !== -1; }); }),
-          };
-        }).filter(function (x) { return x.all; });
-        if (!sort.value) {
-          // pages holding the phrase as typed first, then those holding another way of writing it, then the
-          // rest, each group in the index's order
-          head = head.filter(function (x) { return x.typed; })
-            .concat(head.filter(function (x) { return !x.typed && x.phrase; }))
-            .concat(head.filter(function (x) { return !x.phrase; }));
-        }
-        var rest = results.slice(RERANK).map(function (r) { return { result: r, phrase: false }; });
-        var exact = head.filter(function (x) { return x.phrase; }).length;
-        return { items: head.concat(rest), total: head.length + rest.length, phrase: phrase, exact: exact };
+      var phrases = bridged.alternatives.map(letters).filter(Boolean);
+      var needed = search.terms.map(function (terms) { return terms.map(letters).filter(Boolean); });
+      // Pagefind drops a word it does not know and still answers for the others: keep only pages that
+      // hold every word of the query (as typed, or as one of its other ways of writing). Unless sorted by
+      // date, pages holding the phrase as typed come first, then those holding another way of writing it,
+      // then the rest, each group in the index's order.
+      function judge(d) {
+        var text = letters(d.content);
+        var typed = text.indexOf(phrase) !== -1;
+        var x = { data: d, phrase: typed || phrases.some(function (p) { return text.indexOf(p) !== -1; }) };
+        var all = needed.some(function (words) { return words.every(function (w) { return text.indexOf(w) !== -1; }); });
+        x.group = !all ? -1 : (sort.value || typed ? 0 : (x.phrase ? 1 : 2));
+        return x;
+      }
+      return rerank(search.results, judge, function (x) {
+        if (ticket !== current) return;
+        shown.push(x);
+        if (showing < PAGE_SIZE) { list.appendChild(render(x.data, phrase)); showing += 1; }
       });
-    }).then(function (found) {
+    }).then(function (ranked) {
       if (ticket !== current) return;
-      shown = found.items;
-      showing = 0;
-      if (!found.total) {
+      var exact = ranked.judged.filter(function (x) { return x.phrase && x.group >= 0; }).length;
+      shown = ranked.items;
+      if (!ranked.items.length) {
         status.textContent = bridgeNote(bridged) + "「" + query + "」を含む評価書は見つかりませんでした。";
         list.appendChild(emptyState());
         return;
       }
-      status.textContent = bridgeNote(bridged) + "「" + query + "」の検索結果: " + found.total + "件" +
-        (found.exact ? "" : "(言葉どおりに一致する箇所はなく、言葉を分けて探した結果です)");
-      showMore(found.phrase);
+      status.textContent = bridgeNote(bridged) + "「" + query + "」の検索結果: " + ranked.items.length + "件" +
+        (exact ? "" : "(言葉どおりに一致する箇所はなく、言葉を分けて探した結果です)");
+      if (showing < PAGE_SIZE) showMore(phrase, PAGE_SIZE - showing);
+      else more.hidden = showing >= shown.length;
     }).catch(function () {
       if (ticket !== current) return;
       status.textContent = "検索できませんでした。ページを読み込み直してください。";
+    }).then(loadFilters);
+  }
+
+  // --- When the fragments load: rerank as they arrive, show each result once its place is certain ---
+
+  var FRAGMENTS = 4; // fragments fetched at once: few, so that the first of them arrives early
+
+  // Fetch the fragments of the first RERANK results in the index's order, FRAGMENTS at a time, and
+  // judge each (judge(data) returns an object whose `group` orders it: 0 first, then 1, …; below 0
+  // drops it). A result of group 0 is handed to `emit` as soon as every result above it is judged, so
+  // the first results show while the later fragments load; the others follow once all are judged,
+  // then the results beyond RERANK unjudged. Resolves to {items: every result in its final order
+  // (what emit was given first), judged: the judged results}.
+  function rerank(results, judge, emit) {
+    var head = results.slice(0, RERANK);
+    var judged = new Array(head.length);
+    var next = 0;
+    var placed = 0;
+    var items = [];
+    function place() {
+      while (placed < head.length && judged[placed]) {
+        if (judged[placed].group === 0) { items.push(judged[placed]); emit(judged[placed]); }
+        placed += 1;
+      }
+    }
+    function fetchOne() {
+      var i = next++;
+      return head[i].data().then(function (d) { judged[i] = judge(d); place(); });
+    }
+    function fetchRest() {
+      return next < head.length ? fetchOne().then(fetchRest) : Promise.resolve();
+    }
+    // the first fragment alone, so that it has the connection to itself; then FRAGMENTS at a time
+    var first = head.length ? fetchOne() : Promise.resolve();
+    return first.then(function () {
+      var lanes = [];
+      for (var w = 0; w < FRAGMENTS; w++) lanes.push(fetchRest());
+      return Promise.all(lanes);
+    }).then(function () {
+      var groups = judged.map(function (x) { return x.group; }).filter(function (g) { return g > 0; });
+      var last = Math.max.apply(null, [0].concat(groups));
+      for (var g = 1; g <= last; g++) {
+        judged.forEach(function (x) { if (x.group === g) { items.push(x); emit(x); } });
+      }
+      results.slice(RERANK).forEach(function (r) { items.push({ result: r, phrase: false }); });
+      return { items: items, judged: judged };
     });
+  }
+
+  // The filters' choices load after the first results (Pagefind fetches every filter of every bundle
+  // for them), or at once when the page opens without a query; until then the URL's choices apply.
+  var filtersLoading = null;
+
+  function loadFilters() {
+    if (!filtersLoading) filtersLoading = load().then(function () { return pagefind.filters(); }).then(buildFilters);
+    return filtersLoading;
   }
 
   function emptyState() {
@@ -344,8 +402,8 @@
     return li;
   }
 
-  function showMore(phrase) {
-    var batch = shown.slice(showing, showing + PAGE_SIZE);
+  function showMore(phrase, count) {
+    var batch = shown.slice(showing, showing + (count || PAGE_SIZE));
     showing += batch.length;
     Promise.all(batch.map(function (x) { return x.data ? x.data : x.result.data(); })).then(function (data) {
       data.forEach(function (d) { list.appendChild(render(d, phrase)); });
@@ -412,8 +470,8 @@
   past.checked = params.get("past") === "1";
   sort.value = params.get("sort") || "";
   if (input.value) {
-    load().then(run);
+    run();
   } else {
-    load();
+    loadFilters();
   }
 })();

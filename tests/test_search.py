@@ -8,16 +8,15 @@ import json
 import re
 import shutil
 import threading
-import unicodedata
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 from conftest import CONTENT, _QuietHandler
 
-from piasite.output.search import BUNDLES, VOCABULARY, build_index, plan_shards
+from piasite.output import search
+from piasite.output.search import BUNDLES, VOCABULARY, build_index, plan_bundles
 
 # (query, the organisation whose assessment must be among the first three results), each taken
 # from the source texts (where: the "source" field); tools/search_quality.py measures the same list.
@@ -159,20 +158,14 @@ def _organisations() -> set[str]:
     return {p.name for p in CONTENT.iterdir() if p.is_dir()}
 
 
-def _indexed_bytes(site: Path) -> dict[str, int]:
-    """The bytes of the pages Pagefind indexes (marked data-pagefind-body), by top folder of the site."""
-    sizes: dict[str, int] = {}
-    for page in site.rglob("*.html"):
-        top = page.relative_to(site).parts[0]
-        data = page.read_bytes()
-        if not top.startswith("pagefind") and page.parent != site and b"data-pagefind-body" in data:
-            sizes[top] = sizes.get(top, 0) + len(data)
-    return sizes
+def _indexed_bytes(site: Path) -> int:
+    """The bytes of the pages Pagefind indexes (those marked data-pagefind-body)."""
+    return sum(len(data) for p in site.rglob("*.html") if b"data-pagefind-body" in (data := p.read_bytes()))
 
 
-def _limit_for(site: Path, bundles: int) -> int:
-    """The bundle size that shares the site's indexed pages out among `bundles` bundles."""
-    return -(-sum(_indexed_bytes(site).values()) // bundles)
+def _limit(site: Path, bundles: int) -> int:
+    """A bundle size that makes `bundles` bundles (a power of two) of the site."""
+    return _indexed_bytes(site) // bundles + 1
 
 
 def _reindexed(built_site, tmp_path_factory, shard_bytes):
@@ -191,8 +184,8 @@ def _serve(folder):
 
 @pytest.fixture(scope="module")
 def sharded_site(built_site, tmp_path_factory):
-    """The real site indexed again in as many bundles as organisations, each organisation in a bundle of its own."""
-    return _reindexed(built_site, tmp_path_factory, _limit_for(built_site, len(_organisations())))
+    """The real site indexed again in eight bundles (the organisations in five of them)."""
+    return _reindexed(built_site, tmp_path_factory, _limit(built_site, 8))
 
 
 @pytest.fixture(scope="module")
@@ -204,8 +197,8 @@ def sharded_server(sharded_site):
 
 @pytest.fixture(scope="module")
 def split_server(built_site, tmp_path_factory):
-    """The real site indexed in two bundles of about half its pages each, as a large site would be."""
-    site = _reindexed(built_site, tmp_path_factory, _limit_for(built_site, 2))
+    """The real site indexed in two bundles, as a large site would be."""
+    site = _reindexed(built_site, tmp_path_factory, _limit(built_site, 2))
     assert len(json.loads((site / BUNDLES).read_text(encoding="utf-8"))) == 1
     httpd, base = _serve(site)
     yield base
@@ -226,32 +219,24 @@ def test_a_small_site_has_one_bundle(built_site):
 def test_shards_split_the_pages_without_losing_or_repeating_one(built_site, sharded_site):
     extra = json.loads((sharded_site / BUNDLES).read_text(encoding="utf-8"))
     bundles = [sharded_site / "pagefind"] + [sharded_site / b for b in extra]
-    organisations = _organisations()
-    planned = plan_shards(built_site, _limit_for(built_site, len(organisations)))
-    assert len(bundles) == len(planned) == len(organisations)
+    assert len(bundles) == len(plan_bundles(built_site, _limit(built_site, 8))) == 8
     assert sum(_page_count(b) for b in bundles) == _page_count(built_site / "pagefind")
     # the vocabulary is the same whether the site is indexed whole or in parts
     assert (sharded_site / VOCABULARY).read_bytes() == (built_site / VOCABULARY).read_bytes()
 
 
-def test_shards_share_out_whole_organisations_and_spread_site_wide_pages(built_site):
-    (whole,) = plan_shards(built_site, 10**12)
-    orgs = _organisations()
-    assert {g.split("/")[0] for g in whole} == orgs | {"entities", "laws"}
-    assert {f"{org}/**/*.html" for org in orgs} <= set(whole)
-    sizes = _indexed_bytes(built_site)
-    total = sum(sizes.values())
-    for limit in (1, total // 6, total // 3, total // 2):
-        # as few bundles as hold at most about `limit` bytes each; organisations and site-wide parts are shared
-        # out separately, so there are never more bundles than the more numerous of the two kinds of part
-        count = min(-(-total // limit), max(len(orgs), len(whole) - len(orgs)))
-        groups = plan_shards(built_site, limit)
-        assert len(groups) == count and all(groups), limit
-        assert sorted(g for group in groups for g in group) == sorted(whole)  # every part, once
-    big, small = plan_shards(built_site, _limit_for(built_site, 2))
-    largest, second = sorted(orgs, key=lambda org: -sizes[org])[:2]
-    assert f"{largest}/**/*.html" in big and f"{second}/**/*.html" in small  # the two largest kept apart
-    assert any(g.startswith("laws/") for g in big) and any(g.startswith("laws/") for g in small)
+def test_bundles_share_out_whole_organisations_and_spread_site_wide_pages(built_site):
+    (whole,) = plan_bundles(built_site, 10**12)
+    orgs = {"kitami-city", "kochi-city", "miyagi-pref", "morioka-city", "yamaguchi-pref"}
+    assert {g.split("/")[0] for g in whole.globs} == orgs | {"entities", "laws"}
+    assert {f"{org}/**/*.html" for org in orgs} <= set(whole.globs)
+    for limit, count in ((1, len(whole.globs)), *((_limit(built_site, n), n) for n in (8, 4, 2))):
+        bundles = plan_bundles(built_site, limit)
+        assert len(bundles) <= count and all(b.globs for b in bundles)
+        assert sorted(g for b in bundles for g in b.globs) == sorted(whole.globs)  # every part, once
+    big, small = plan_bundles(built_site, _limit(built_site, 2))
+    assert "miyagi-pref/**/*.html" in small.globs and "morioka-city/**/*.html" in big.globs  # the largest apart
+    assert any(g.startswith("laws/") for g in big.globs) and any(g.startswith("laws/") for g in small.globs)
 
 
 @pytest.mark.slow  # indexes the site again in bundles
@@ -261,7 +246,7 @@ def test_a_merged_search_finds_pages_of_every_bundle(sharded_server, browser):
         assert "検索結果" in status, (query, status)
         assert any(r["meta"].startswith(org) for r in results), (query, results[:5])
     _, results = _search(browser, sharded_server, "個人番号カード")
-    assert len({r["href"].split("/")[1] for r in results}) >= 5  # five organisations, each in its own bundle
+    assert len({r["href"].split("/")[1] for r in results}) >= 5  # five organisations, in five bundles
 
 
 @pytest.mark.slow  # indexes the site again in bundles
@@ -291,87 +276,38 @@ def test_a_merged_search_offers_the_filters_of_every_bundle(sharded_server, serv
 
 
 # ---------------------------------------------------------------------------------------------
-# Citizens' words: glossary variants, entity aliases and trailing long vowels (search/words.json)
-
-# (a citizen's word, the documents' word): tools/search_variants.py prints the counts of both
-VARIANTS = [
-    (v["citizen"], v["documents"])
-    for v in json.loads((Path(__file__).parent / "data" / "search_variants.json").read_text(encoding="utf-8"))
-]
+# The index's chunks, cut smaller than Pagefind cuts them
 
 
-def _all_results(browser, base: str, query: str) -> tuple[str, list[dict]]:
-    """Every result of a query (さらに表示 until none is left), with its type label."""
-    page = browser.new_page()
-    try:
-        page.goto(f"{base}/search/?q={quote(query)}")
-        page.locator("#search-status").filter(has_text=re.compile("件|見つかりません|できません")).wait_for(
-            timeout=30000
-        )
-        while page.is_visible("#search-more"):
-            count = page.locator(".search-result").count()
-            page.click("#search-more")
-            page.wait_for_function(
-                f"document.querySelectorAll('.search-result').length > {count}"
-                " || document.getElementById('search-more').hidden", timeout=30000)
-        results = page.eval_on_selector_all(
-            ".search-result",
-            "els => els.map(e => ({href: e.querySelector('a').getAttribute('href'),"
-            " type: (e.querySelector('.search-result__type') || {}).textContent || ''}))",
-        )
-        return page.text_content("#search-status"), results
-    finally:
-        page.close()
+_RAW_SEARCH = """async (terms) => {
+  const pf = await import('/pagefind/pagefind.js');
+  await pf.options({ baseUrl: '/' });
+  const out = {};
+  for (const t of terms) {
+    const r = await pf.search(t);
+    out[t] = r.results.map(x => [x.id, Math.round(x.score * 1e6)]);
+  }
+  return out;
+}"""
 
 
-def _assessments(results: list[dict]) -> set[str]:
-    from piasite.urls import SITE_FOLDERS
+def test_smaller_index_chunks_find_the_same_pages_with_the_same_scores(built_site, browser, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(built_site, raw, ignore=shutil.ignore_patterns("pagefind*"))
+    search._pagefind(raw, "pagefind", None, 600)  # Pagefind's own chunks, not cut again
+    assert len(list((raw / "pagefind" / "index").iterdir())) < len(list((built_site / "pagefind" / "index").iterdir()))
+    vocabulary = json.loads((built_site / VOCABULARY).read_text(encoding="utf-8"))
+    # every one- and two-character prefix of the index's words (where chunks are cut), and the examples
+    terms = sorted({w[:n] for w in vocabulary for n in (1, 2)} | {q for q, _ in QUERIES})
 
-    out = set()
-    for r in results:
-        parts = [p for p in urlsplit(r["href"]).path.split("/") if p]
-        if len(parts) >= 2 and parts[0] not in SITE_FOLDERS and not parts[0].startswith("pagefind"):
-            out.add("/".join(parts[:2]))
-    return out
+    def results(site):
+        httpd, base = _serve(site)
+        page = browser.new_page()
+        try:
+            page.goto(f"{base}/search/")
+            return page.evaluate(_RAW_SEARCH, terms)
+        finally:
+            page.close()
+            httpd.shutdown()
 
-
-@pytest.mark.parametrize("citizen, documents", VARIANTS, ids=[c for c, _ in VARIANTS])
-def test_a_citizens_word_finds_every_assessment_the_documents_word_finds(server, browser, citizen, documents):
-    _, theirs = _all_results(browser, server, documents)
-    status, ours = _all_results(browser, server, citizen)
-    assert _assessments(theirs), documents  # the documents' word is found at all
-    assert _assessments(theirs) <= _assessments(ours), (citizen, status)
-
-
-def test_the_status_line_names_the_documents_word(server, browser, built_site):
-    groups = json.loads((built_site / "search" / "words.json").read_text(encoding="utf-8"))["groups"]
-    card = next(g for g in groups if "マイナンバーカード" in g["forms"])
-    status, _ = _search(browser, server, "マイナンバーカード")
-    expected = f"「マイナンバーカード」は評価書では主に「{card['main']}」と書かれています。両方を検索しました。"
-    assert status.startswith(expected)
-    status, _ = _search(browser, server, "サーバー")
-    assert status.startswith("「サーバー」は「サーバ」とも書かれます。両方を検索しました。")
-    status, _ = _search(browser, server, "個人番号カード")  # the documents' own word: no note
-    assert status.startswith("「個人番号カード」の検索結果")
-
-
-def test_pages_with_the_typed_form_come_first(server, browser, built_site):
-    _, results = _search(browser, server, "中間サーバー")
-    typed = []
-    for r in results:
-        path = urlsplit(r["href"]).path.strip("/")
-        html = (built_site / path / "index.html").read_text(encoding="utf-8")
-        main = BeautifulSoup(html, "html.parser").find("main").get_text()
-        typed.append("中間サーバー" in unicodedata.normalize("NFKC", main))
-    assert any(typed) and not all(typed)
-    assert typed == sorted(typed, reverse=True), typed
-
-
-def test_site_pages_are_searchable_and_labelled(server, browser):
-    _, results = _all_results(browser, server, "しきい値判断")
-    types = {r["type"] for r in results}
-    assert {"用語集", "評価書の読み方"} <= types
-    _, results = _all_results(browser, server, "重大事故")
-    assert "自己評価の比較" in {r["type"] for r in results}
-    _, results = _all_results(browser, server, "J-LIS")
-    assert "名前のページ" in {r["type"] for r in results}
+    assert results(built_site) == results(raw)

@@ -100,3 +100,18 @@ def test_pages_deploys_one_at_a_time_with_the_pages_address():
     assert deploy["needs"] == "build"
     assert deploy["environment"] == {"name": "github-pages", "url": "${{ steps.deployment.outputs.page_url }}"}
     assert uses(deploy, "actions/deploy-pages")["id"] == "deployment"
+
+
+def test_pages_restores_and_keeps_the_site_and_its_build_cache_around_the_build():
+    """A push rebuilds incrementally from the previous run's site and cache; a cache miss builds in full."""
+    build = load("pages.yml")["jobs"]["build"]
+    restore, save = uses(build, "actions/cache/restore"), uses(build, "actions/cache/save")
+    for step in (restore, save):
+        assert set(step["with"]["path"].split()) == {"site/", ".site.cache/"}
+    assert restore["with"]["key"] == save["with"]["key"]
+    assert save["with"]["key"].startswith(restore["with"]["restore-keys"])
+    assert "github.run_id" in save["with"]["key"]  # a new entry each run, the newest restored
+    order = steps(build)
+    (command,) = [s for s in order if "build.py build" in s.get("run", "")]
+    assert order.index(restore) < order.index(command) < order.index(save)
+    assert "--full" not in command["run"]

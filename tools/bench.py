@@ -10,6 +10,14 @@ byte for byte with a clean build of the edited tree. The full builds are clean (
 no cache); a rebuild is incremental: it makes only the assessments whose files changed and the
 site-wide pages whose inputs changed. Builds use every core (pipeline.default_jobs). Writes a
 Markdown report to bench/RESULTS.md.
+
+With the search index (issue 23), on a copy of the tree: the full build with the index, a rebuild with
+the index after one edited version file (only the search bundles whose pages changed are indexed
+again), compared byte for byte with a clean build, and the time to the first search result under
+slow 4G in Chromium, this site's search page against stock Pagefind over one index of the same
+pages (tools/search_speed.py):
+
+    .venv/bin/python tools/bench.py --sizes 100,1000,2000 --edit-sizes 100,1000 --search-runs 1
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools import corpus  # noqa: E402
+from tools import corpus, search_speed  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 STAGES = ("assessments", "site pages", "links", "write", "search index")
@@ -182,6 +190,16 @@ def same_tree(a: Path, b: Path) -> bool:
 
 
 @dataclass
+class Indexed:
+    """The search index at one size: full build and one-file rebuild with it, and time to first result."""
+
+    build: Run
+    rebuild: Run | None = None
+    identical: bool | None = None
+    speed: search_speed.Summary | None = None
+
+
+@dataclass
 class Size:
     """Everything measured for one corpus size."""
 
@@ -189,12 +207,53 @@ class Size:
     stats: dict[str, int]
     yaml_mib: float
     floor: float
-    build: Run
+    build: Run | None  # None with --index-only
     search: Run | None
     rebuilds: dict[str, tuple[Run, bool]] = field(default_factory=dict)
+    indexed: Indexed | None = None
 
 
-def bench_size(n: int, seed: int, search: bool, edits: list[str], work: Path) -> Size:
+def bench_index(
+    n: int, seed: int, content: Path, work: Path, rebuild: bool, runs: int, identical: bool = True
+) -> Indexed:
+    """Build a copy of the tree with the index; time first results; rebuild after one edit and compare."""
+    tree = work / f"corpus-{n}-indexed"
+    shutil.copytree(content, tree)
+    site = work / f"site-{n}-indexed"
+    result = Indexed(run_build(tree, site, search=True))
+    print(f"N={n}: build with the index {result.build.seconds:.2f} s", flush=True)
+    if runs:
+        result.speed, _ = search_speed.measure(site, runs=runs, log=lambda line: print(f"N={n}:{line}", flush=True))
+        shutil.rmtree(site / search_speed.STOCK)
+        z = result.speed
+        print(
+            f"N={n}: first result ours {z.ours_s:.2f} s, stock {z.stock_s:.2f} s, ratio per query {z.ratio:.2f}, "
+            f"ratio of medians {z.ratio_of_medians:.2f}",
+            flush=True,
+        )
+    if rebuild:
+        edited = corpus.edit(tree, "text", seed + 1)
+        result.rebuild = run_build(tree, site, search=True)
+        if identical:
+            clean = work / f"site-{n}-indexed-clean"
+            run_build(tree, clean, search=True)
+            result.identical = same_tree(site, clean)
+            shutil.rmtree(clean)
+        print(
+            f"N={n}: rebuild with the index after editing {edited.relative_to(tree)}: {result.rebuild.seconds:.2f} s "
+            f"(index {result.rebuild.timings.get('search index', 0):.2f} s), identical to a clean build: "
+            f"{_yes(result.identical)}",
+            flush=True,
+        )
+    shutil.rmtree(site)
+    shutil.rmtree(tree)
+    return result
+
+
+def bench_size(
+    n: int, seed: int, search: bool, edits: list[str], work: Path, search_runs: int = 0, index_only: bool = False,
+    identical: bool = True,
+) -> Size:
     """Generate a corpus of n assessments and measure it."""
     content = work / f"corpus-{n}"
     t = time.perf_counter()
@@ -204,16 +263,17 @@ def bench_size(n: int, seed: int, search: bool, edits: list[str], work: Path) ->
     floor = floor_seconds(content)
     print(f"N={n}: floor {floor:.2f} s for {yaml_mib:.1f} MiB of YAML", flush=True)
     out = work / f"site-{n}"
-    base = run_build(content, out, search=False)
-    print(f"N={n}: build without Pagefind {base.seconds:.2f} s, peak {base.peak_mib:.0f} MiB", flush=True)
-    with_search = None
+    base = None
+    if not index_only:
+        base = run_build(content, out, search=False)
+        print(f"N={n}: build without Pagefind {base.seconds:.2f} s, peak {base.peak_mib:.0f} MiB", flush=True)
+    with_search = indexed = None
     if search:
-        with_search = run_build(content, work / f"site-{n}-search", search=True)
-        shutil.rmtree(work / f"site-{n}-search")
-        print(
-            f"N={n}: build with Pagefind {with_search.seconds:.2f} s, peak {with_search.peak_mib:.0f} MiB", flush=True
-        )
-    size = Size(n, stats, yaml_mib, floor, base, with_search)
+        indexed = bench_index(n, seed, content, work, bool(edits), search_runs, identical)
+        with_search = indexed.build
+    size = Size(n, stats, yaml_mib, floor, base, with_search, indexed=indexed)
+    if index_only:
+        return size
     if edits:
         before = tree_digest(out)
         again = run_build(content, out, search=False)
@@ -261,12 +321,17 @@ def machine() -> dict[str, str]:
     }
 
 
+def _yes(x: bool | None) -> str:
+    return "not checked" if x is None else ("yes" if x else "no")
+
+
 def _s(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}"
 
 
-def tables(sizes: list[Size]) -> list[str]:
-    """Return the Markdown tables: overall figures, time per stage, rebuilds."""
+def tables(all_sizes: list[Size]) -> list[str]:
+    """Return the Markdown tables: overall figures, time per stage, rebuilds, the search index."""
+    sizes = [z for z in all_sizes if z.build]  # --index-only measures the index alone
     lines = [
         "| N | 団体 | 版 | YAML MiB | floor s | build s (no Pagefind) | build / floor | build s (with Pagefind) "
         "| peak memory MiB (no / with Pagefind) |",
@@ -304,6 +369,39 @@ def tables(sizes: list[Size]) -> list[str]:
                     else "— | — | —"
                 )
             lines.append(f"| {z.n} | " + " | ".join(cells) + " |")
+    indexed = [z for z in all_sizes if z.indexed]
+    if indexed:
+        lines += [
+            "",
+            "The search index (issue 23): full build with it, rebuild with it after one edited version file "
+            "(only the bundles whose pages changed are indexed again) and whether that equals a clean build; "
+            "time to the first search result under slow 4G (150 ms, 1.6 Mbps) in Chromium, median over the "
+            f"queries {', '.join(search_speed.QUERIES)}, this site's search page and stock Pagefind "
+            "(one index of the same pages, default UI; for ガバメントクラウド stock finds nothing and its time is "
+            "that of its answer 'no results'), with the requests and bytes fetched until then. The ratio per "
+            "query is the median of ours / stock for the same query in the same run; the ratio of medians "
+            "divides medians taken over different queries:",
+            "",
+            "| N | build s (with index) | rebuild s (with index) | % of build | of which index s | identical "
+            "| first result s (ours) | first result s (stock) | ratio per query | ratio of medians "
+            "| requests (ours / stock) | KiB (ours / stock) |",
+            "|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for z in indexed:
+            x, r, v = z.indexed, z.indexed.rebuild, z.indexed.speed
+            rebuild = (
+                f"{_s(r.seconds)} | {100 * r.seconds / x.build.seconds:.0f}% | {_s(r.timings.get('search index'))} | "
+                f"{_yes(x.identical)}"
+                if r
+                else "— | — | — | —"
+            )
+            speed = (
+                f"{v.ours_s:.2f} | {v.stock_s:.2f} | {v.ratio:.2f} | {v.ratio_of_medians:.2f} | "
+                f"{v.ours_requests:.0f} / {v.stock_requests:.0f} | {v.ours_kib:.0f} / {v.stock_kib:.0f}"
+                if v
+                else "— | — | — | — | — | —"
+            )
+            lines.append(f"| {z.n} | {_s(x.build.seconds)} | {rebuild} | {speed} |")
     return lines
 
 
@@ -311,6 +409,7 @@ def targets(sizes: list[Size]) -> list[str]:
     """Check the issue's targets against the sizes measured; a target needing a missing size is not measured."""
     by_n = {z.n: z for z in sizes}
     k1, k2 = by_n.get(1000), by_n.get(2000)
+    b1, b2 = (k if k and k.build else None for k in (k1, k2))
     rows = []
 
     def check(name: str, value: float | None, limit: float, shown: str) -> None:
@@ -319,22 +418,42 @@ def targets(sizes: list[Size]) -> list[str]:
 
     check(
         "full build without Pagefind at N=1000 ≤ 4× floor",
-        k1 and k1.build.seconds / k1.floor,
+        b1 and b1.build.seconds / b1.floor,
         4.0,
-        k1 and f"{k1.build.seconds / k1.floor:.1f}×",
+        b1 and f"{b1.build.seconds / b1.floor:.1f}×",
     )
-    inc = k1 and "text" in k1.rebuilds and k1.rebuilds["text"][0].seconds / k1.build.seconds
+    inc = b1 and "text" in b1.rebuilds and b1.rebuilds["text"][0].seconds / b1.build.seconds
     check(
         "rebuild after one edited version file ≤ 5% of full build at N=1000",
         inc or None,
         0.05,
         f"{100 * inc:.0f}%" if inc else "",
     )
-    peak = k2 and max(k2.build.peak_mib, k2.search.peak_mib if k2.search else 0)
+    peak = b2 and max(b2.build.peak_mib, b2.search.peak_mib if b2.search else 0)
     check("peak memory at N=2000 < 2 GiB", peak or None, 2048 - 1e-9, f"{peak:.0f} MiB" if peak else "")
-    ratio = k1 and k2 and k2.build.seconds / k1.build.seconds
+    ratio = b1 and b2 and b2.build.seconds / b1.build.seconds
     check(
         "time N=2000 / time N=1000 ≤ 2.2 (build without Pagefind)", ratio or None, 2.2, f"{ratio:.2f}" if ratio else ""
+    )
+    inc = k1 and k1.indexed and k1.indexed.rebuild and k1.indexed.rebuild.seconds / k1.indexed.build.seconds
+    check(
+        "rebuild with the index after one edited version file ≤ 15% of full build with it at N=1000 (issue 23)",
+        inc or None,
+        0.15,
+        f"{100 * inc:.0f}%" if inc else "",
+    )
+    speed = k1 and k1.indexed and k1.indexed.speed
+    check(
+        "time to first search result, ours / stock for the same query (median), ≤ 1.0 at N=1000 (issue 23)",
+        speed.ratio if speed else None,
+        1.0,
+        f"{speed.ratio:.2f}" if speed else "",
+    )
+    check(
+        "time to first search result, median ours / median stock, ≤ 1.0 at N=1000 (issue 23)",
+        speed.ratio_of_medians if speed else None,
+        1.0,
+        f"{speed.ratio_of_medians:.2f}" if speed else "",
     )
     return ["| target | measured | result |", "|---|---:|:---:|", *rows]
 
@@ -344,10 +463,11 @@ def report(sizes: list[Size], argv: list[str]) -> str:
     info = machine()
     lines = ["# Build benchmark", "", f"`{' '.join(['python tools/bench.py', *argv])}`", ""]
     lines += [f"- {k}: {v}" for k, v in info.items()]
-    lines += ["", *tables(sizes), "", "## Targets (issue 10)", "", *targets(sizes), ""]
+    lines += ["", *tables(sizes), "", "## Targets (issues 10 and 23)", "", *targets(sizes), ""]
     lines += [
         "build s is the time of `pipeline.build()` inside the subprocess (interpreter start and imports "
-        "excluded); peak memory is the proportional set size (Pss) summed over the build process and its children (the forked workers, Pagefind), sampled every 50 ms.",
+        "excluded); peak memory is the proportional set size (Pss) summed over the build process and its children "
+        "(the forked workers, Pagefind), sampled every 50 ms.",
         "",
     ]
     return "\n".join(lines)
@@ -367,6 +487,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--edit-sizes", default="", help="sizes to measure rebuilds at (default: every size)")
     parser.add_argument(
+        "--search-runs", type=int, default=1, help="runs of each query when timing first search results (0: none)"
+    )
+    parser.add_argument(
+        "--index-only", action="store_true", help="measure the search index alone (no build without it, no other edits)"
+    )
+    parser.add_argument(
+        "--no-identical", action="store_true", help="skip the clean build that checks the rebuild with the index"
+    )
+    parser.add_argument(
         "--results", type=Path, default=RESULTS, help="Markdown file to write (default bench/RESULTS.md)"
     )
     parser.add_argument(
@@ -380,7 +509,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         at = {int(n) for n in args.edit_sizes.split(",") if n}
         sizes = [
-            bench_size(int(n), args.seed, not args.no_search, edits if not at or int(n) in at else [], work)
+            bench_size(
+                int(n), args.seed, not args.no_search, edits if not at or int(n) in at else [], work, args.search_runs,
+                args.index_only, not args.no_identical,
+            )
             for n in args.sizes.split(",")
         ]
     finally:

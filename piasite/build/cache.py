@@ -8,12 +8,11 @@ import pickle
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..output.search import Made
 from .fingerprints import CACHE_FORMAT
 from .units import PageRecord, UnitResult
 
 log = logging.getLogger(__name__)
-
-
 
 
 class Cache:
@@ -52,20 +51,31 @@ class Cache:
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
             return {}
 
+    def search_bundles(self) -> dict[str, Made]:
+        """Return the search index's bundles in the current output, by name ({} when unknown)."""
+        try:
+            with open(self.manifest_file, "rb") as f:
+                manifest = pickle.load(f)
+            return manifest.get("search", {}) if manifest.get("format") == CACHE_FORMAT else {}
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+            return {}
+
     def save(
         self,
         results: Iterable[UnitResult],
         new: Iterable[UnitResult],
         site_pages: dict[str, tuple[str, PageRecord]] | None = None,
+        search: dict[str, Made] | None = None,
     ) -> None:
-        """Store the new results and make `results` (and `site_pages`) the manifest; drop results no longer listed."""
+        """Store the new results and make `results` (with `site_pages` and the `search` bundles) the manifest;
+        drop results no longer listed."""
         try:
             units = self.folder / "units"
             units.mkdir(parents=True, exist_ok=True)
             for result in new:
                 _atomic_write(units / f"{result.key}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
             keys = sorted({r.key for r in results})
-            manifest = {"format": CACHE_FORMAT, "units": keys, "site_pages": site_pages or {}}
+            manifest = {"format": CACHE_FORMAT, "units": keys, "site_pages": site_pages or {}, "search": search or {}}
             _atomic_write(self.manifest_file, pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
             keep = {f"{k}.pickle" for k in keys}
             for path in units.iterdir():

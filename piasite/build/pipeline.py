@@ -1,7 +1,7 @@
 """The build, as a list of stages: each a function from values to values, called in order by `build`.
 
     scan → plan units → reuse unchanged units → run units → assemble the site → site-wide pages
-    → check links → assets → search index → commit → save the cache
+    → check links → assets → search index (unchanged bundles reused) → commit → save the cache
 
 Nothing is written to the output folder until `commit`: the pages go into a staging folder beside
 it (output/writer.py), so a build that fails at any stage leaves the published site as it was.
@@ -35,7 +35,8 @@ from ..model.content import (
 from ..model.errors import BuildError, ContentErrors, ContentProblem, UsageError
 from ..model.schema import Schemas
 from ..output.links import BrokenLink, check_pages
-from ..output.search import build_index
+from ..output.search import LINKED as SEARCH_FILES
+from ..output.search import Made, build_index
 from ..output.sitewide import site_page_jobs
 from ..output.writer import Stage, unchanged
 from . import fingerprints, runner
@@ -130,12 +131,13 @@ def build(
             result.report = merged.report
             assets = _copy_assets(stage)
             result.files = len(records) + len(assets)
+            bundles = {}
             if search:
                 progress.stage("検索インデックスを作成中")
-                build_index(stage.folder)
+                bundles = _index(stage, cache.search_bundles() if incremental else {})
                 clock.lap("search index")
             stage.commit()
-        _save_cache(cache, incremental, results, made, site_records, stage)
+        _save_cache(cache, incremental, results, made, site_records, bundles, stage)
         clock.lap("write")
         result.rebuilt = len(made)
         result.reused = len(units) - len(made)
@@ -294,7 +296,8 @@ def _site_pages(
 def _check_links(records: list[PageRecord], strict: bool) -> list[BrokenLink]:
     """Check every internal link and fragment; in strict mode a broken one fails the build."""
     assets = {urls.asset(p.relative_to(STATIC_DIR).as_posix()) for p in _asset_files()}
-    broken = check_pages((r.links for r in records if r.links is not None), {r.path for r in records} | assets)
+    known = {r.path for r in records} | assets | SEARCH_FILES  # the index is made after this check
+    broken = check_pages((r.links for r in records if r.links is not None), known)
     if broken and strict:
         raise BrokenLinks(broken)
     return broken
@@ -306,18 +309,24 @@ def _copy_assets(stage: Stage) -> list[Path]:
     return _asset_files()
 
 
+def _index(stage: Stage, previous: dict[str, Made]) -> dict[str, Made]:
+    """Index the staged site for search, taking the bundles whose pages did not change from the current site."""
+    return build_index(stage.folder, previous=previous, old_site=stage.out, link=stage.link_unchanged)
+
+
 def _save_cache(
     cache: Cache,
     incremental: bool,
     results: dict[str, UnitResult],
     made: list[UnitResult],
     site_records: dict[str, tuple[str, PageRecord]],
+    bundles: dict[str, Made],
     stage: Stage,
 ) -> None:
     """Keep what the next build can reuse (or forget it after a full build); the old site goes meanwhile."""
     try:
         if incremental:
-            cache.save(results.values(), made, site_records)
+            cache.save(results.values(), made, site_records, bundles)
         else:
             cache.clear()  # the output no longer matches what the cache last described
     finally:
