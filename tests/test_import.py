@@ -100,6 +100,7 @@ def test_import_writes_a_draft_that_the_validator_reads_and_reports_per_part(tmp
     assert code == 0, err
     draft = tmp_path / "sample-town" / "01-juki" / "2019-02-08.yaml"  # the printed 公表日 平成31年2月8日
     assert draft.is_file() and (tmp_path / "sample-town" / "organization.yaml").is_file()
+    assert "訂正と判断の記録" in (tmp_path / "sample-town" / "CORRECTIONS.md").read_text(encoding="utf-8")
     assert "記入" in out and "要確認" in out and "Ⅲ リスク対策 (1)" in out
     data = yaml.safe_load(draft.read_text(encoding="utf-8"))
     assert data["form"] == "重点項目評価書" and len(data["files"]) == 3

@@ -37,7 +37,16 @@ from .importer_text import (
     unmark,
 )
 from .importer_text import cells as split_cells
-from .scaffold import FORMS, _empty, modeline, organization_scaffold, parse_date, parse_target
+from .scaffold import (
+    CORRECTIONS,
+    FORMS,
+    _empty,
+    corrections_template,
+    modeline,
+    organization_scaffold,
+    parse_date,
+    parse_target,
+)
 
 log = logging.getLogger(__name__)
 
@@ -860,6 +869,10 @@ def import_source(args) -> int:
                 modeline(SCHEMA_DIR / "organization.schema.json", org_file) + "\n" + body, encoding="utf-8"
             )
             written.append(org_file)
+            corrections = org_file.parent / CORRECTIONS
+            if not corrections.exists():  # the record of what the editor corrects in the extracted text
+                corrections.write_text(corrections_template(org, target.relative_to(org_file.parent)), encoding="utf-8")
+                written.append(corrections)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(draft_text(draft, target, source.name), encoding="utf-8")
     written.append(target)
