@@ -22,7 +22,7 @@ import yaml
 
 from ..model.errors import BuildError
 from ..model.schema import SCHEMA_DIR, Schemas
-from .importer_form import REGIONS, Reader, catalogue, wareki
+from .importer_form import _NOT_PRINTED, REGIONS, Reader, catalogue, wareki
 from .importer_text import (
     Checks,
     checkbox_group,
@@ -256,19 +256,7 @@ class Importer:
     def _build(self, node: dict, tpath: tuple, cpath: tuple, walk, width: int, draft: Draft) -> dict:
         out: dict[str, Any] = {}
         for key, raw in node.get("properties", {}).items():
-            if not tpath and key in (
-                "form",
-                "form_version",
-                "status",
-                "public_comment",
-                "date_note",
-                "ended_on",
-                "reconstructed",
-                "unavailable",
-                "allowed_numbers",
-                "source",
-                "transcription_notes",
-            ):
+            if not tpath and key in _NOT_PRINTED:
                 continue
             sub = self.schema.resolve(raw)
             t, c = tpath + (key,), cpath + (key,)
@@ -592,18 +580,7 @@ class Importer:
         """List the parts of the form the text does not contain, for the editor and the reader."""
         out = []
         for key in self.root.get("properties", {}):
-            if key in (
-                "form",
-                "form_version",
-                "status",
-                "public_comment",
-                "date_note",
-                "ended_on",
-                "reconstructed",
-                "unavailable",
-                "allowed_numbers",
-                "source",
-                "transcription_notes",
+            if key in _NOT_PRINTED or key in (
                 "files",
                 "cover",
                 "change_log",
