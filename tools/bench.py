@@ -332,7 +332,7 @@ def _s(x: float | None) -> str:
 def tables(all_sizes: list[Size]) -> list[str]:
     """Return the Markdown tables: overall figures, time per stage, rebuilds, the search index."""
     sizes = [z for z in all_sizes if z.build]  # --index-only measures the index alone
-    lines = [
+    lines = [] if not sizes else [
         "| N | 団体 | 版 | YAML MiB | floor s | build s (no Pagefind) | build / floor | build s (with Pagefind) "
         "| peak memory MiB (no / with Pagefind) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -344,8 +344,9 @@ def tables(all_sizes: list[Size]) -> list[str]:
             f"{_s(z.build.seconds)} | {z.build.seconds / z.floor:.1f} | {_s(z.search.seconds if z.search else None)} | "
             f"{z.build.peak_mib:.0f} / {peak_with} |"
         )
-    lines += ["", "Time per stage (s; the build with Pagefind for `search index`, without for the rest):", ""]
-    lines += ["| N | " + " | ".join(STAGES) + " |", "|---:|" + "---:|" * len(STAGES)]
+    if sizes:
+        lines += ["", "Time per stage (s; the build with Pagefind for `search index`, without for the rest):", ""]
+        lines += ["| N | " + " | ".join(STAGES) + " |", "|---:|" + "---:|" * len(STAGES)]
     for z in sizes:
         t = dict(z.build.timings, **({"search index": z.search.timings.get("search index")} if z.search else {}))
         lines.append(f"| {z.n} | " + " | ".join(_s(t.get(s)) for s in STAGES) + " |")
