@@ -125,7 +125,7 @@ def test_serve_rebuilds_keeps_the_last_good_site_on_errors_and_stops_cleanly(pre
     assert BeautifulSoup(fetch(base + PAGE), "html.parser").select_one(".preview-errors") is None
 
     proc.send_signal(signal.SIGTERM)
-    stdout, stderr = proc.communicate(timeout=30)
+    stdout, stderr = proc.communicate(timeout=120)  # a hang guard: a rebuild under way finishes first
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert "2019-02-08.yaml:2:7" in stderr  # the error was printed in the terminal too
@@ -135,7 +135,7 @@ def test_serve_rebuilds_keeps_the_last_good_site_on_errors_and_stops_cleanly(pre
 def test_serve_stops_cleanly_on_ctrl_c(preview):
     proc, base, _, _ = preview
     proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=30)
+    _, stderr = proc.communicate(timeout=120)  # a hang guard: a rebuild under way finishes first
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
 
