@@ -7,11 +7,9 @@ of the common ones. Text that looks like a citation but cannot be parsed stays p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
-from ..document.tree import _META_KEYS, nearest_id
+from ..document.tree import _META_KEYS, nearest_id, text_leaves
 from ..model.content import Assessment, Site
 from .laws import Citation, article_key, find_abbreviations, law_key, parse_citations
 
@@ -94,18 +92,6 @@ class CitationIndex:
     by_item: dict[tuple[str, str], dict[str, list[Citation]]]  # (org, assessment) → anchor → citations
 
 
-def _texts(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if not path and (k in _META_KEYS or k == "change_log"):
-                continue
-            yield from _texts(v, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _texts(v, path + (i,))
-    elif isinstance(data, str):
-        yield path, data
-
 
 def build_index(site: Site, ids: dict[tuple[str, str], set[str]] | None = None) -> CitationIndex:
     """Parse the citations of every assessment's latest version."""
@@ -121,7 +107,7 @@ def assessment_citations(assessment: Assessment, page_ids: set[str] | None = Non
     page, so each citation is placed at the nearest item that exists.
     """
     data = assessment.latest.data
-    texts = list(_texts(data))
+    texts = list(text_leaves(data, _META_KEYS | {"change_log"}))
     abbreviations = find_abbreviations("\n".join(t for _, t in texts))
     found_all: list[tuple[tuple, str, Citation]] = []
     unparsed: list[tuple[tuple, str]] = []

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ..document.tree import _META_KEYS, file_label, nearest_id
+from ..document.tree import file_label, nearest_id, text_leaves
 from ..model.content import Assessment, Site
 from ..model.text import wareki
 from .names import (
@@ -142,18 +142,6 @@ def key_of(name: str, aliases: dict[str, str]) -> str:
     key = normalize(name)
     return aliases.get(key, key)
 
-
-def _texts(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if not path and k in _META_KEYS:
-                continue
-            yield from _texts(v, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _texts(v, path + (i,))
-    elif isinstance(data, str):
-        yield path, data
 
 
 def _structured(assessment: Assessment) -> Iterator[tuple[str, str, tuple, str]]:
@@ -294,7 +282,7 @@ def assessment_mentions(
     # short names the document defines (「機構」) resolve a part of a slot that is only the short name
     full_names = [n for _r, w, _p, _c in slots for n in parts(w) if kind_of(n, known) == "organizations"]
     full_names += [*(aliases or {}).keys(), *(aliases or {}).values()]
-    texts = list(_texts(data))
+    texts = list(text_leaves(data))
     short = abbreviations("\n".join(t for _, t in texts), sorted(set(full_names), key=len, reverse=True))
     out: list[Found] = []
     seen: set[tuple[str, tuple]] = set()

@@ -6,6 +6,7 @@ has for the form becomes a node, so nothing the organisation wrote can be left o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,22 +251,36 @@ def file_label(index: int, file: dict[str, Any]) -> str:
 
 def unavailable_notes(data: dict[str, Any]) -> dict[tuple, str]:
     """Return the version's 「この版では掲載できません」 notes by data path."""
-    notes: dict[tuple, str] = {}
-    for entry in data.get("unavailable") or []:
-        path = parse_item_path(entry.get("item", ""))
-        if path:
-            notes[path] = entry.get("note") or ""
-    return notes
+    return _notes_by_path(data.get("unavailable"), "note")
 
 
 def transcription_notes(data: dict[str, Any]) -> dict[tuple, str]:
     """Return the version's 書き起こしの注記 (readings the editor could not confirm) by data path."""
+    return _notes_by_path(data.get("transcription_notes"), "reason")
+
+
+def _notes_by_path(entries: list[dict[str, Any]] | None, text_key: str) -> dict[tuple, str]:
+    """Return {data path: text} of a list of {item: 項目の位置, text_key: text}, skipping unreadable positions."""
     notes: dict[tuple, str] = {}
-    for entry in data.get("transcription_notes") or []:
+    for entry in entries or []:
         path = parse_item_path(entry.get("item", ""))
         if path:
-            notes[path] = entry.get("reason") or ""
+            notes[path] = entry.get(text_key) or ""
     return notes
+
+
+def text_leaves(data: Any, skip: frozenset[str] | set[str] = _META_KEYS, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Yield (data path, text) for every string in a version's data, leaving out the top-level keys in `skip`."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if not path and k in skip:
+                continue
+            yield from text_leaves(v, skip, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from text_leaves(v, skip, path + (i,))
+    elif isinstance(data, str):
+        yield path, data
 
 
 def get_path(data: Any, path: tuple) -> Any:
