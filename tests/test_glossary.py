@@ -3,6 +3,7 @@ the guide, the site navigation, and the groups of words search bridges (search/w
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from collections import Counter
@@ -19,8 +20,16 @@ from piasite.output.words import search_words
 GLOSSARY = CONTENT / "glossary.yaml"
 
 
+@functools.lru_cache(maxsize=64)
 def _soup(site, path: str) -> BeautifulSoup:
+    """A built page, parsed once per test session (the tests only read it)."""
     return BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
+
+
+@functools.cache
+def _content_site():
+    """The real content, loaded once (the tests only read it)."""
+    return load_site(CONTENT)
 
 
 def _errors(content):
@@ -68,7 +77,7 @@ def test_a_my_number_in_the_glossary_is_refused(sample_content):
 
 
 def test_the_real_glossary_loads_and_every_law_term_cites_its_source():
-    site, problems = load_site(CONTENT)
+    site, problems = _content_site()
     assert not [p for p in problems if p.file.endswith("glossary.yaml")]
     terms = site.glossary.terms
     assert terms and all(t.definition for t in terms)
@@ -76,7 +85,7 @@ def test_the_real_glossary_loads_and_every_law_term_cites_its_source():
 
 
 def test_the_glossary_page_has_an_anchor_and_a_definition_per_term(built_site):
-    site, _ = load_site(CONTENT)
+    site, _ = _content_site()
     soup = _soup(built_site, urls.index(urls.GLOSSARY))
     for term in site.glossary.terms:
         entry = soup.find(id=term.slug)
@@ -99,7 +108,7 @@ def _assessments_writing(forms: tuple[str, ...]) -> set[str]:
 
 @pytest.mark.parametrize("slug", ["kojin-bango", "juki-net", "roei", "j-lis"])
 def test_the_glossary_lists_the_assessments_that_use_a_term(built_site, slug):
-    site, _ = load_site(CONTENT)
+    site, _ = _content_site()
     term = site.glossary.by_slug[slug]
     entry = _soup(built_site, urls.index(urls.GLOSSARY)).find(id=slug)
     links = [a["href"] for a in entry.select(".glossary__uses a")]
@@ -154,7 +163,7 @@ def test_an_assessment_links_its_self_assessed_answers_to_their_comparison_pages
 
 def test_search_words_name_the_form_most_assessments_use(built_site):
     groups = json.loads((built_site / urls.SEARCH_WORDS).read_text(encoding="utf-8"))["groups"]
-    site, _ = load_site(CONTENT)
+    site, _ = _content_site()
     for group in groups:
         if not group["term"]:
             continue

@@ -300,6 +300,7 @@ _RAW_SEARCH = """async (terms) => {
 }"""
 
 
+@pytest.mark.slow  # the site indexed again, and hundreds of terms searched in both
 def test_smaller_index_chunks_find_the_same_pages(built_site, browser, tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(built_site, raw, ignore=shutil.ignore_patterns("pagefind*"))

@@ -145,6 +145,7 @@ def test_the_vocabulary_and_bundle_list_come_from_every_bundle(indexed):
     assert json.loads((site / BUNDLES).read_text(encoding="utf-8")) == [f"{n}/" for n in made if n != "pagefind"]
 
 
+@pytest.mark.slow  # three whole builds; the fast tier keeps the bundle-level tests above
 def test_a_rebuild_with_the_index_equals_a_clean_build_and_indexes_one_bundle(tmp_path, monkeypatch):
     """The pipeline keeps the bundles in its cache: after a one-file edit one bundle is indexed again."""
     monkeypatch.setattr(search, "SHARD_BYTES", LIMIT)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Run the whole test suite, browser tests included; arguments go to pytest (`-m "not slow"`: the fast tier,
+# Run the whole test suite, browser tests included; arguments go to pytest (`-m "not slow" -n auto`: the fast tier,
 # one page of each template through axe and the Nu checker instead of every page; see README).
 # Installs what the browser and HTML-validator tests need from Debian when it is missing: chromium, a Java
 # runtime (for the Nu Html Checker) and Japanese fonts (so that screenshots show the text); and Node.js with
