@@ -12,7 +12,7 @@ import posixpath
 from functools import lru_cache
 from typing import Any
 
-# top-level folders of the built site that are not organisations (the search index adds pagefind-2, …)
+# top-level folders of the built site that are not organisations (the search index adds pagefind)
 SITE_FOLDERS = frozenset(
     {"api", "assets", "compare", "entities", "glossary", "guide", "laws", "prefectures", "schema", "search"}
 )

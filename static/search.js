@@ -202,22 +202,16 @@
   function start() {
     return Promise.all([
       import(new URL("pagefind/pagefind.js", root).href),
-      json("pagefind/bundles.json"),
       json("pagefind/vocabulary.json"),
       json("search/words.json").catch(function () { return { groups: [] }; })
     ]).then(function (loaded) {
       pagefind = loaded[0];
-      groups = loaded[3].groups.map(function (g) {
+      groups = loaded[2].groups.map(function (g) {
         return { forms: g.forms, main: g.main, keys: g.forms.map(foldWord) };
       });
-      vocabulary = new Set(loaded[2]);
-      loaded[2].forEach(function (w) { longest = Math.max(longest, Array.from(w).length); });
-      return pagefind.options(OPTIONS).then(function () {
-        // a large site's index is in several bundles (pagefind/, pagefind-2/, …): search them as one
-        return Promise.all(loaded[1].map(function (bundle) {
-          return pagefind.mergeIndex(new URL(bundle, root).pathname, OPTIONS);
-        }));
-      });
+      vocabulary = new Set(loaded[1]);
+      loaded[1].forEach(function (w) { longest = Math.max(longest, Array.from(w).length); });
+      return pagefind.options(OPTIONS);
     });
   }
 

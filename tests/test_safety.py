@@ -159,7 +159,7 @@ def _leftovers(folder: Path) -> list[str]:
 def test_a_failure_of_the_search_index_leaves_the_previous_site(tmp_path, monkeypatch):
     out, before = _old_site(tmp_path)
 
-    def broken(folder: Path, **kwargs) -> None:
+    def broken(folder: Path, store: Path, **kwargs) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("piasite.build.pipeline.build_index", broken)

@@ -4,6 +4,7 @@ the header box, and a site served under a sub-path."""
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import shutil
@@ -16,7 +17,7 @@ import pytest
 from conftest import CONTENT, _QuietHandler
 
 from piasite.output import search
-from piasite.output.search import BUNDLES, VOCABULARY, build_index, plan_bundles
+from piasite.output.search import VOCABULARY, build_index, merge_bundles, plan_bundles
 
 # (query, the organisation whose assessment must be among the first three results), each taken
 # from the source texts (where: the "source" field); tools/search_quality.py measures the same list.
@@ -151,7 +152,7 @@ def test_index_covers_documents_not_navigation(built_site):
 
 
 # ---------------------------------------------------------------------------------------------
-# A large site's index in several bundles, merged by the search page
+# A large site's index made in several bundles and merged into one
 
 
 def _organisations() -> set[str]:
@@ -169,10 +170,42 @@ def _limit(site: Path, bundles: int) -> int:
 
 
 def _reindexed(built_site, tmp_path_factory, shard_bytes):
-    root = tmp_path_factory.mktemp("sharded") / "site"
+    work = tmp_path_factory.mktemp("sharded")
+    root = work / "site"
     shutil.copytree(built_site, root, ignore=shutil.ignore_patterns("pagefind*"))
-    build_index(root, shard_bytes=shard_bytes)
+    build_index(root, work / "store", shard_bytes=shard_bytes)
     return root
+
+
+def _decoded(index: Path) -> dict:
+    """An index read back with pages named by their fragments' hashes instead of their numbers."""
+    entry = json.loads((index / "pagefind-entry.json").read_text(encoding="utf-8"))
+    out = {}
+    for language, info in entry["languages"].items():
+        _version, pages, chunks, filters, sorts, fields = search._read(index / f"pagefind.{info['hash']}.pf_meta")
+        name = [p[0] for p in pages]
+
+        def named(postings, name=name):  # pages by the difference from the one before
+            numbers = itertools.accumulate(p[0] for p in postings)
+            return sorted([name[n], *p[1:]] for n, p in zip(numbers, postings, strict=True))
+
+        words = {}
+        for _first, _last, chunk in chunks:
+            for word, postings, variants in search._read(index / "index" / f"{chunk}.pf_index")[0]:
+                words[word] = [named(postings), sorted([v, named(vp)] for v, vp in variants)]
+        out[language] = {
+            "pages": sorted(map(tuple, pages)),
+            "page_count": info["page_count"],
+            "words": words,
+            "filters": {
+                key: {v: sorted(name[n] for n in ns) for v, ns in search._read(index / "filter" / f"{ref}.pf_filter")[1]}
+                for key, ref in filters
+            },
+            "sorts": {key: sorted(name[n] for n in order) for key, order in sorts},
+            "fields": fields,
+            "fragments": {p.name: p.read_bytes() for p in (index / "fragment").iterdir()},
+        }
+    return out
 
 
 def _serve(folder):
@@ -199,30 +232,67 @@ def sharded_server(sharded_site):
 def split_server(built_site, tmp_path_factory):
     """The real site indexed in two bundles, as a large site would be."""
     site = _reindexed(built_site, tmp_path_factory, _limit(built_site, 2))
-    assert len(json.loads((site / BUNDLES).read_text(encoding="utf-8"))) == 1
+    assert len(list((site.parent / "store").iterdir())) == 2
     httpd, base = _serve(site)
     yield base
     httpd.shutdown()
 
 
-def _page_count(bundle: Path) -> int:
-    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    return sum(lang["page_count"] for lang in entry["languages"].values())
-
-
-def test_a_small_site_has_one_bundle(built_site):
-    assert json.loads((built_site / BUNDLES).read_text(encoding="utf-8")) == []
-    assert not list(built_site.glob("pagefind-*"))
+def test_a_small_site_has_one_bundle_and_serves_one_index(built_site):
+    assert [p.name for p in built_site.iterdir() if p.name.startswith("pagefind")] == ["pagefind"]
+    assert len(list((built_site.parent / ".site.cache" / "search").iterdir())) == 1
 
 
 @pytest.mark.slow  # indexes the site again in bundles
-def test_shards_split_the_pages_without_losing_or_repeating_one(built_site, sharded_site):
-    extra = json.loads((sharded_site / BUNDLES).read_text(encoding="utf-8"))
-    bundles = [sharded_site / "pagefind"] + [sharded_site / b for b in extra]
-    assert len(bundles) == len(plan_bundles(built_site, _limit(built_site, 8))) == 8
-    assert sum(_page_count(b) for b in bundles) == _page_count(built_site / "pagefind")
+def test_bundles_merge_into_the_index_one_run_of_pagefind_makes(built_site, sharded_site, tmp_path):
+    """Eight bundles merged hold what one Pagefind run over the whole site holds: every page once, each
+    word on the same pages at the same places (in the text and in each metadata field), the same
+    filters and sorted pages; and the one-bundle index of a small site is that run's too."""
+    raw = tmp_path / "raw"
+    shutil.copytree(built_site, raw, ignore=shutil.ignore_patterns("pagefind*"))
+    search._pagefind(raw, raw / "pagefind", None, 600)
+    assert len(list((sharded_site.parent / "store").iterdir())) == len(plan_bundles(built_site, _limit(built_site, 8)))
+    assert len(plan_bundles(built_site, _limit(built_site, 8))) == 8
+    assert [p.name for p in sharded_site.iterdir() if p.name.startswith("pagefind")] == ["pagefind"]
+    whole = _decoded(raw / "pagefind")
+    for merged in (_decoded(sharded_site / "pagefind"), _decoded(built_site / "pagefind")):
+        assert merged.keys() == whole.keys()
+        for language in whole:
+            for part in whole[language]:
+                assert merged[language][part] == whole[language][part], (language, part)
     # the vocabulary is the same whether the site is indexed whole or in parts
     assert (sharded_site / VOCABULARY).read_bytes() == (built_site / VOCABULARY).read_bytes()
+
+
+def test_pages_of_two_bundles_hashed_alike_keep_their_own_fragments(built_sample, tmp_path):
+    """Pagefind names a page's fragment by 7 hex digits: across bundles two pages can meet under one name."""
+    site = tmp_path / "site"
+    shutil.copytree(built_sample, site, ignore=shutil.ignore_patterns("pagefind*"))
+    store = tmp_path / "store"
+    build_index(site, store, shard_bytes=1)
+    first, second = [store / b.folder for b in plan_bundles(site, 1)][:2]
+    taken = search._metas(first)["ja"][1][1][0][0]
+    info, meta = search._metas(second)["ja"]
+    renamed = meta[1][0][0]
+    (second / "fragment" / f"{renamed}.pf_fragment").rename(second / "fragment" / f"{taken}.pf_fragment")
+    sorts = json.loads((second / search._SORTS).read_text(encoding="utf-8"))
+    for values in sorts.get("ja", {}).values():
+        if renamed in values:
+            values[taken] = values.pop(renamed)
+    (second / search._SORTS).write_text(json.dumps(sorts), encoding="utf-8")
+    meta[1][0][0] = taken
+    (second / f"pagefind.{info['hash']}.pf_meta").write_bytes(
+        search.gzip.compress(search._HEADER + search.cbor2.dumps(meta))
+    )
+    merge_bundles([first, second], tmp_path / "merged")
+    pages = search._metas(tmp_path / "merged")["ja"][1][1]
+    names = [p[0] for p in pages]
+    assert len(names) == len(set(names)) and taken in names
+    fragments = tmp_path / "merged" / "fragment"
+    assert {f"{n}.pf_fragment" for n in names} == {p.name for p in fragments.iterdir()}
+    for folder in (first, second):
+        own = (folder / "fragment" / f"{taken}.pf_fragment").read_bytes()
+        assert any((fragments / f"{n}.pf_fragment").read_bytes() == own for n in names)
 
 
 def test_bundles_share_out_whole_organisations_and_spread_site_wide_pages(built_site):
@@ -252,7 +322,7 @@ def test_a_merged_search_finds_pages_of_every_bundle(sharded_server, browser):
         assert "検索結果" in status, (query, status)
         assert any(r["meta"].startswith(org) for r in results), (query, results[:5])
     _, results = _search(browser, sharded_server, "個人番号カード")
-    assert len({r["href"].split("/")[1] for r in results}) >= 5  # five organisations, in five bundles
+    assert len({r["href"].split("/")[1] for r in results}) >= 5  # five organisations, from five bundles
 
 
 @pytest.mark.slow  # indexes the site again in bundles
@@ -304,7 +374,7 @@ _RAW_SEARCH = """async (terms) => {
 def test_smaller_index_chunks_find_the_same_pages(built_site, browser, tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(built_site, raw, ignore=shutil.ignore_patterns("pagefind*"))
-    search._pagefind(raw, "pagefind", None, 600)  # Pagefind's own chunks, not cut again
+    search._pagefind(raw, raw / "pagefind", None, 600)  # one run of Pagefind: its own chunks, not cut again
     assert len(list((raw / "pagefind" / "index").iterdir())) < len(list((built_site / "pagefind" / "index").iterdir()))
     vocabulary = json.loads((built_site / VOCABULARY).read_text(encoding="utf-8"))
     # one- and two-character prefixes of every 25th word of the index (where chunks are cut), and the examples

@@ -1,13 +1,12 @@
-"""The incremental search index: bundles fixed by their folders' names, and a rebuild that indexes again
-only the bundles whose pages changed, taking the others from the previous site, with an output equal,
-byte for byte, to a clean build's.
+"""The incremental search index: bundles fixed by their folders' names, kept in a store by the digest of
+their pages, and a rebuild that indexes again only the bundles whose pages changed, with an output
+(the bundles merged into one index) equal, byte for byte, to a clean build's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 from piasite.build.pipeline import build
 from piasite.output import search
-from piasite.output.search import BUNDLES, VOCABULARY, build_index, plan_bundles
+from piasite.output.search import VOCABULARY, build_index, plan_bundles
 from piasite.urls import SITE_FOLDERS
 from tools import corpus
 
@@ -36,25 +35,21 @@ def _pages(site: Path, tmp: Path) -> Path:
     return tmp
 
 
-def _linker(old: Path, new: Path):
-    def link(paths: list[str]) -> None:
-        for path in paths:
-            (new / path).parent.mkdir(parents=True, exist_ok=True)
-            os.link(old / path, new / path)
-
-    return link
-
-
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory) -> tuple[Path, dict[str, search.Made]]:
-    """A generated tree's site (without the index), indexed in several bundles."""
+def indexed(tmp_path_factory) -> tuple[Path, Path, dict[str, search.Made]]:
+    """A generated tree's site (without the index), indexed in several bundles; the bundles' store."""
     work = tmp_path_factory.mktemp("search-incremental")
     corpus.generate(12, 5, work / "content")
     build(work / "content", work / "built", search=False, jobs=2)
     site = _pages(work / "built", work / "site")
-    made = build_index(site, shard_bytes=LIMIT)
+    made = build_index(site, work / "store", shard_bytes=LIMIT)
     assert len(made) >= 3
-    return site, made
+    return site, work / "store", made
+
+
+def _copy(store: Path, tmp: Path) -> Path:
+    shutil.copytree(store, tmp)
+    return tmp
 
 
 def _edit_one_page(site: Path) -> str:
@@ -69,49 +64,55 @@ def _edit_one_page(site: Path) -> str:
 
 
 def test_a_page_changed_in_one_bundle_changes_only_that_bundle(indexed, tmp_path, monkeypatch):
-    site, made = indexed
+    site, store, made = indexed
+    store = _copy(store, tmp_path / "store")
+    before = _digest(store)
     stage = _pages(site, tmp_path / "stage")
     org = _edit_one_page(stage)
-    (changed,) = [b.name for b in plan_bundles(stage, LIMIT) if f"{org}/**/*.html" in b.globs]
+    (changed,) = [b for b in plan_bundles(stage, LIMIT) if f"{org}/**/*.html" in b.globs]
     indexed_again = []
     real = search._pagefind
-    monkeypatch.setattr(search, "_pagefind", lambda s, name, *a: (indexed_again.append(name), real(s, name, *a)))
-    again = build_index(stage, shard_bytes=LIMIT, previous=made, old_site=site, link=_linker(site, stage))
-    assert indexed_again == [changed]
-    assert {n for n in made if again[n] != made[n]} == {changed}
-    before, after = _digest(site), _digest(stage)
-    differ = {p.split("/")[0] for p in set(before) | set(after) if before.get(p) != after.get(p)}
-    # the edited page itself, its bundle, and the vocabulary in pagefind/ (it gained a word)
-    assert differ - {org} <= {changed, "pagefind"}
-    for name in made:
-        if name not in (changed, "pagefind"):
-            files = [p for p, _ in made[name].files]
-            assert all(os.path.samefile(site / p, stage / p) for p in files), name  # linked, not written
+    monkeypatch.setattr(search, "_pagefind", lambda s, out, *a: (indexed_again.append(out.name), real(s, out, *a)))
+    again = build_index(stage, store, shard_bytes=LIMIT, previous=made)
+    assert indexed_again == [f"{changed.folder}.new"]
+    assert {n for n in made if again[n] != made[n]} == {changed.name}
+    # the other bundles' files in the store are untouched, and the changed one is a new folder beside the old
+    after = _digest(store)
+    assert {p: d for p, d in after.items() if p in before} == before
+    assert {p.split("/")[0] for p in after.keys() - before.keys()} == {changed.folder}
+    # the served index changed: the edited page's words are found
+    assert "追記" in json.loads((stage / VOCABULARY).read_text(encoding="utf-8"))
 
 
 def test_an_incremental_index_equals_a_clean_one(indexed, tmp_path):
-    site, made = indexed
+    site, store, made = indexed
     stage = _pages(site, tmp_path / "stage")
     _edit_one_page(stage)
-    build_index(stage, shard_bytes=LIMIT, previous=made, old_site=site, link=_linker(site, stage))
+    build_index(stage, _copy(store, tmp_path / "store"), shard_bytes=LIMIT, previous=made)
     clean = _pages(stage, tmp_path / "clean")
-    build_index(clean, shard_bytes=LIMIT)
+    build_index(clean, tmp_path / "clean-store", shard_bytes=LIMIT)
     assert _digest(stage) == _digest(clean)
+    assert _digest(tmp_path / "store" / plan_bundles(stage, LIMIT)[0].folder) == _digest(
+        tmp_path / "clean-store" / plan_bundles(stage, LIMIT)[0].folder
+    )
 
 
-def test_a_bundle_is_indexed_again_when_its_files_in_the_previous_site_are_gone(indexed, tmp_path):
-    site, made = indexed
-    old = tmp_path / "old"
-    shutil.copytree(site, old)
-    victim = sorted(made)[-1]
-    shutil.rmtree(old / victim)
+def test_a_bundle_is_indexed_again_when_its_files_in_the_store_are_gone(indexed, tmp_path, monkeypatch):
+    site, store, made = indexed
+    store = _copy(store, tmp_path / "store")
+    victim = plan_bundles(site, LIMIT)[-1]
+    next((store / victim.folder / "fragment").iterdir()).unlink()
+    runs = []
+    real = search._pagefind
+    monkeypatch.setattr(search, "_pagefind", lambda s, out, *a: (runs.append(out.name), real(s, out, *a)))
     stage = _pages(site, tmp_path / "stage")
-    build_index(stage, shard_bytes=LIMIT, previous=made, old_site=old, link=_linker(old, stage))
+    build_index(stage, store, shard_bytes=LIMIT, previous=made)
+    assert runs == [f"{victim.folder}.new"]
     assert _digest(stage) == _digest(site)
 
 
 def test_bundles_are_fixed_by_folder_names_and_double_as_the_site_grows(indexed, tmp_path):
-    site, _ = indexed
+    site, _store, _made = indexed
     bundles = plan_bundles(site, LIMIT)
     where = {g: b.name for b in bundles for g in b.globs}
     # every indexed part once; the organisations whole
@@ -138,11 +139,16 @@ def test_bundles_are_fixed_by_folder_names_and_double_as_the_site_grows(indexed,
     assert not moved
 
 
-def test_the_vocabulary_and_bundle_list_come_from_every_bundle(indexed):
-    site, made = indexed
+def test_the_vocabulary_comes_from_every_bundle_and_the_site_serves_one_index(indexed):
+    site, store, made = indexed
     vocabulary = json.loads((site / VOCABULARY).read_text(encoding="utf-8"))
     assert vocabulary == sorted({w for m in made.values() for w in m.words})
-    assert json.loads((site / BUNDLES).read_text(encoding="utf-8")) == [f"{n}/" for n in made if n != "pagefind"]
+    assert [p.name for p in site.iterdir() if p.name.startswith("pagefind")] == ["pagefind"]
+    assert sorted(p.name for p in store.iterdir()) == sorted(search.store_folders(made))
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert [lang["page_count"] for lang in entry["languages"].values()] == [
+        sum(1 for p in site.rglob("*.html") if b"data-pagefind-body" in p.read_bytes())
+    ]
 
 
 @pytest.mark.slow  # three whole builds; the fast tier keeps the bundle-level tests above
@@ -152,13 +158,15 @@ def test_a_rebuild_with_the_index_equals_a_clean_build_and_indexes_one_bundle(tm
     corpus.generate(12, 5, tmp_path / "content")
     site = tmp_path / "site"
     build(tmp_path / "content", site, jobs=2)
-    assert len(json.loads((site / BUNDLES).read_text(encoding="utf-8"))) >= 2
+    assert len(list((tmp_path / ".site.cache" / "search").iterdir())) >= 2
     corpus.edit(tmp_path / "content", "text", seed=1)
     runs = []
     real = search._pagefind
     monkeypatch.setattr(search, "_pagefind", lambda s, name, *a: (runs.append(name), real(s, name, *a)))
     build(tmp_path / "content", site, jobs=2)
     assert len(runs) == 1
+    # the store keeps the bundles the site is made of, and no other
+    assert len(list((tmp_path / ".site.cache" / "search").iterdir())) == len(plan_bundles(site, LIMIT))
     clean = tmp_path / "clean"
     build(tmp_path / "content", clean, jobs=1, incremental=False)
     assert _digest(site) == _digest(clean)

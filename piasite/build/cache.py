@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..output.search import Made
+from ..output.search import Made, store_folders
 from .fingerprints import CACHE_FORMAT
 from .units import PageRecord, UnitResult
 
@@ -26,6 +27,7 @@ class Cache:
         out = Path(out).absolute()
         self.folder = out.parent / f".{out.name}.cache"
         self.manifest_file = self.folder / "manifest.pickle"
+        self.search_store = self.folder / "search"  # the search index's bundles (output/search.py)
 
     def current(self) -> dict[str, UnitResult]:
         """Return the units the current output was built from, by key ({} when unknown)."""
@@ -81,6 +83,7 @@ class Cache:
             for path in units.iterdir():
                 if path.name not in keep:
                     path.unlink(missing_ok=True)
+            self._prune_search(store_folders(search or {}))
         except OSError as exc:
             # the site is already published; without a cache the next build is simply a full one
             log.warning("ビルドのキャッシュを保存できませんでした(%s)。次回はすべてを生成し直します。", exc)
@@ -91,6 +94,14 @@ class Cache:
             self.manifest_file.unlink(missing_ok=True)
         except OSError:
             pass
+        self._prune_search(set())
+
+    def _prune_search(self, keep: set[str]) -> None:
+        """Remove the search bundles (and unfinished ones) that the manifest does not list."""
+        if self.search_store.is_dir():
+            for path in self.search_store.iterdir():
+                if path.name not in keep:
+                    shutil.rmtree(path, ignore_errors=True)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

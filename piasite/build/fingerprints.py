@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .units import UnitResult
 
 # the cache's format: a cache of another format is not read (cache.py)
-CACHE_FORMAT = 10
+CACHE_FORMAT = 11
 
 
 PROGRAM_DIRS = ("piasite", "templates", "schema")

@@ -134,7 +134,7 @@ def build(
             bundles = {}
             if search:
                 progress.stage("検索インデックスを作成中")
-                bundles = _index(stage, cache.search_bundles() if incremental else {})
+                bundles = _index(stage, cache, cache.search_bundles() if incremental else {})
                 clock.lap("search index")
             stage.commit()
         _save_cache(cache, incremental, results, made, site_records, bundles, stage)
@@ -309,9 +309,9 @@ def _copy_assets(stage: Stage) -> list[Path]:
     return _asset_files()
 
 
-def _index(stage: Stage, previous: dict[str, Made]) -> dict[str, Made]:
-    """Index the staged site for search, taking the bundles whose pages did not change from the current site."""
-    return build_index(stage.folder, previous=previous, old_site=stage.out, link=stage.link_unchanged)
+def _index(stage: Stage, cache: Cache, previous: dict[str, Made]) -> dict[str, Made]:
+    """Index the staged site for search, taking the bundles whose pages did not change from the cache."""
+    return build_index(stage.folder, cache.search_store, previous=previous)
 
 
 def _save_cache(

@@ -6,12 +6,13 @@ compound and find nothing. The build therefore also writes the index's own vocab
 words; the search page splits a query into the longest words of that vocabulary (the same pieces
 the index holds), and ranks pages that contain the exact phrase first (assets/search.js).
 
-Pagefind keeps the whole index in memory while it writes it, so a large site is indexed in bundles
-(plan_bundles) that the search page merges back into one search (mergeIndex). A bundle's pages are
-fixed by their folders' names alone (hashed into a number of bundles that only doubles as the site
-grows), so an edit changes the pages of one bundle; a bundle whose pages are the same, byte for byte,
-as in the previous build is taken from it (Pagefind's output, normalized, depends on nothing else),
-and only the others are indexed again.
+Pagefind indexes every page it is given again on every run, and keeps the whole index in memory while
+it writes it, so the site is indexed in bundles (plan_bundles). A bundle's pages are fixed by their
+folders' names alone (hashed into a number of bundles that only doubles as the site grows), so an
+edit changes the pages of one bundle. Bundles are kept in a store beside the site (the build cache),
+named by the digest of their pages, and only a bundle whose pages changed is indexed again. The
+bundles are then merged into the one index the site serves (merge_bundles): the browser loads it as
+it would a single Pagefind run's, one metadata file, one chunk per query word and one file per filter.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ import hashlib
 import json
 import logging
 import os
+import re
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections import defaultdict
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -37,10 +40,8 @@ log = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"
 VOCABULARY = "pagefind/vocabulary.json"
-# the other bundles the browser merges into the first (Pagefind's mergeIndex), as paths from the root
-BUNDLES = "pagefind/bundles.json"
 # the files of the index that pages link to (the search page preloads them); they exist once this stage has run
-LINKED = frozenset({f"{BUNDLE}/pagefind.js", BUNDLES, VOCABULARY})
+LINKED = frozenset({f"{BUNDLE}/pagefind.js", VOCABULARY})
 _HEADER = b"pagefind_dcd"
 _BODY = b"data-pagefind-body"
 # Pagefind holds a whole index in memory while it writes it: about 270 MiB plus 15 times the HTML it
@@ -48,74 +49,89 @@ _BODY = b"data-pagefind-body"
 # into several bundles of about this much each on average (plan_bundles), made one after another.
 SHARD_BYTES = 32 * 1024 * 1024
 # what a bundle is made with besides its pages: a change here makes every bundle again
-_MAKER = f"pagefind {metadata.version('pagefind_bin_extended')}; normalized 3"
+_MAKER = f"pagefind {metadata.version('pagefind_bin_extended')}; bundle 4"
+# beside a bundle's own files in the store: each sorted page's sort value, which Pagefind's index
+# does not keep (it keeps the order alone) and the merge needs
+_SORTS = "sort-values.json"
+_SORT_ATTRIBUTE = re.compile(rb'data-pagefind-sort="([^":]+):([^"]*)"')
 
 
 @dataclass(frozen=True)
 class Bundle:
-    """One Pagefind index of the site: its folder, the globs of its pages, and a digest of those pages."""
+    """One Pagefind run over part of the site: its name, the globs of its pages, and a digest of those pages."""
 
     name: str
     globs: tuple[str, ...]
     digest: str
 
+    @property
+    def folder(self) -> str:
+        """The bundle's folder in the store, named by what it is made from."""
+        return self.digest[:24]
+
 
 @dataclass(frozen=True)
 class Made:
-    """A bundle as built: what the next build needs to take it over (its files and its words)."""
+    """A bundle in the store: what the next build needs to take it over (its files and its words)."""
 
     digest: str
-    files: tuple[tuple[str, int], ...]  # path from the site's root, size
+    files: tuple[tuple[str, int], ...]  # path in the bundle's folder, size
     words: tuple[str, ...]
 
 
 def build_index(
     site: Path,
+    store: Path,
     timeout: int = 600,
     shard_bytes: int | None = None,
     previous: dict[str, Made] | None = None,
-    old_site: Path | None = None,
-    link: Callable[[list[str]], None] | None = None,
 ) -> dict[str, Made]:
-    """Index `site` with Pagefind and write the Japanese vocabulary and the list of bundles beside it.
+    """Index `site` with Pagefind into pagefind/, with the Japanese vocabulary beside it.
 
-    A small site gets one bundle (pagefind/); a large one several (pagefind/, pagefind-2/, …, as
-    plan_bundles shares the pages out), which the search page merges into one search. A bundle of
-    `previous` (by name, as this function returned them) whose pages are unchanged is linked from
-    `old_site` by `link` instead of being indexed again. Returns every bundle as made, by name.
+    The pages are shared out among bundles (plan_bundles), each indexed into its own folder of `store`;
+    a bundle of `previous` (by name, as this function returned them) whose pages are unchanged and
+    whose folder is intact is taken as it is. The bundles are merged into the site's one index.
+    Returns every bundle as made, by name.
     """
     bundles = plan_bundles(site, SHARD_BYTES if shard_bytes is None else shard_bytes)
     made: dict[str, Made] = {}
     for bundle in bundles:
+        folder = store / bundle.folder
         old = (previous or {}).get(bundle.name)
-        if old and old.digest == bundle.digest and old_site and link and _intact(old_site, old):
-            link([path for path, _size in old.files])
+        if old and old.digest == bundle.digest and _intact(folder, old):
             made[bundle.name] = old
             continue
         glob = None if len(bundles) == 1 else "{" + ",".join(bundle.globs) + "}"
-        _pagefind(site, bundle.name, glob, timeout)
-        normalize_bundle(site / bundle.name)
-        words = tuple(sorted(index_words(site / bundle.name)))
-        made[bundle.name] = Made(bundle.digest, _files(site, bundle.name), words)
-        log.info("検索インデックス %s を作成しました。", bundle.name)
+        new = store / f"{bundle.folder}.new"
+        shutil.rmtree(new, ignore_errors=True)
+        _pagefind(site, new, glob, timeout)
+        _record_sort_values(new, site)
+        words = tuple(sorted(index_words(new)))
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(new, folder)
+        made[bundle.name] = Made(bundle.digest, _files(folder), words)
+        log.info("検索インデックスの束 %s を作成しました。", bundle.name)
+    merge_bundles([store / b.folder for b in bundles], site / BUNDLE)
     words = sorted({w for m in made.values() for w in m.words})
     (site / VOCABULARY).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
-    (site / BUNDLES).write_text(json.dumps([f"{b.name}/" for b in bundles[1:]]), encoding="utf-8")
     return made
 
 
-def _intact(old_site: Path, made: Made) -> bool:
-    """Whether the previous site still holds a bundle's files as written (same names and sizes)."""
+def store_folders(made: dict[str, Made]) -> set[str]:
+    """The folders of the store that hold `made` (the others can go)."""
+    return {Bundle(name, (), m.digest).folder for name, m in made.items()}
+
+
+def _intact(folder: Path, made: Made) -> bool:
+    """Whether the store still holds a bundle's files as written (same names and sizes)."""
     try:
-        return all(os.stat(old_site / path).st_size == size for path, size in made.files)
+        return all(os.stat(folder / path).st_size == size for path, size in made.files)
     except OSError:
         return False
 
 
-def _files(site: Path, name: str) -> tuple[tuple[str, int], ...]:
-    return tuple(
-        (p.relative_to(site).as_posix(), p.stat().st_size) for p in sorted((site / name).rglob("*")) if p.is_file()
-    )
+def _files(folder: Path) -> tuple[tuple[str, int], ...]:
+    return tuple((p.relative_to(folder).as_posix(), p.stat().st_size) for p in sorted(folder.rglob("*")) if p.is_file())
 
 
 def plan_bundles(site: Path, limit: int) -> list[Bundle]:
@@ -126,10 +142,8 @@ def plan_bundles(site: Path, limit: int) -> list[Bundle]:
     will index (marked data-pagefind-body). The number of bundles is the smallest power of two that
     keeps them at `limit` bytes on average, so it changes only when the site doubles; each part goes
     to the bundle its name hashes to, so an edit moves no page from one bundle to another and a new
-    organisation lands in one bundle. Hashing mixes large and small organisations and the entity and
-    law pages over every bundle, so the bundles look alike (each ranks its pages by its own word
-    statistics). The first bundle that any part hashes to is pagefind/ (which holds the search
-    script); each other is named by its number, so it keeps its name while the first stays first.
+    organisation lands in one bundle. The first bundle that any part hashes to is named pagefind;
+    each other by its number, so it keeps its name while the first stays first.
     """
     parts: dict[str, list[tuple[str, bytes]]] = {}
 
@@ -163,11 +177,10 @@ def plan_bundles(site: Path, limit: int) -> list[Bundle]:
         bundles.append(Bundle(f"{BUNDLE}-{i + 1}" if bundles else BUNDLE, tuple(globs), h.hexdigest()))
     # a site without indexed pages still gets an (empty) index, so the search page answers "none found"
     return bundles or [Bundle(BUNDLE, (), hashlib.sha256(_MAKER.encode()).hexdigest())]
-    return bundles
 
 
-def _pagefind(site: Path, name: str, glob: str | None, timeout: int) -> None:
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", name, "--silent"]
+def _pagefind(site: Path, output: Path, glob: str | None, timeout: int) -> None:
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output), "--silent"]
     try:
         proc = subprocess.run(
             command + (["--glob", glob] if glob else []), capture_output=True, text=True, timeout=timeout
@@ -188,11 +201,7 @@ def index_words(bundle: Path) -> set[str]:
     """
     words: set[str] = set()
     for chunk in sorted((bundle / "index").glob("*.pf_index")):
-        raw = gzip.decompress(chunk.read_bytes())
-        if not raw.startswith(_HEADER):
-            raise BuildError(f"検索インデックスの形式が想定と違います({chunk.name})。")
-        data = cbor2.loads(raw[len(_HEADER) :])
-        for entry in data[0]:
+        for entry in _read(chunk)[0]:  # type: ignore[index]
             pages = list(entry[1]) + [p for variant in entry[2] for p in variant[1]]
             if any(page[1] for page in pages):
                 words.add(entry[0])
@@ -214,65 +223,196 @@ def _write(folder: Path, prefix: str, suffix: str, data: object, digits: int) ->
     return digest
 
 
-# Pagefind cuts a bundle's word list into chunks of about 60 KB (20 KB compressed); the browser fetches,
-# for each word of a query, the chunk holding it from every bundle. Smaller chunks (_rechunk) cost each
-# bundle's metadata a few KB more but cut what a query fetches severalfold (at N=1,000, about 430 KB of
-# index for a three-word query over eight bundles becomes about 150 KB).
+def _link(source: Path, target: Path) -> None:
+    """Hard-link a file of the store into the site (copy it where the file system cannot link)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _metas(bundle: Path) -> dict[str, tuple[dict, list]]:
+    """A bundle's languages: language → (its entry in pagefind-entry.json, its metadata)."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    metas = {}
+    for language, info in entry["languages"].items():
+        meta = _read(bundle / f"pagefind.{info['hash']}.pf_meta")
+        if not isinstance(meta, list) or len(meta) != 6:
+            raise BuildError(f"検索インデックスの形式が想定と違います({bundle.name} の {language})。")
+        metas[language] = (info, meta)
+    return metas
+
+
+def _record_sort_values(bundle: Path, site: Path) -> None:
+    """Write, beside a new bundle, the sort value of each page in its sort orders (read from the page).
+
+    Pagefind's metadata keeps each sort as the order of its pages alone; merging bundles needs the
+    values themselves (the data-pagefind-sort="key:value" attribute of the page the fragment is of).
+    """
+    values: dict[str, dict[str, dict[str, str]]] = {}
+    for language, (_info, meta) in _metas(bundle).items():
+        pages = meta[1]
+        for key, order in meta[4]:
+            for number in order:
+                page = pages[number][0]
+                fragment = json.loads(gzip.decompress((bundle / "fragment" / f"{page}.pf_fragment").read_bytes())[
+                    len(_HEADER):
+                ])
+                url = fragment["url"].lstrip("/")
+                html = site / (url + "index.html" if url.endswith("/") or not url else url)
+                found = dict(_SORT_ATTRIBUTE.findall(html.read_bytes()))
+                if key.encode() not in found:
+                    raise BuildError(f"検索インデックスの並べ替えの値がページにありません({html}、{key})。")
+                values.setdefault(language, {}).setdefault(key, {})[page] = found[key.encode()].decode()
+    (bundle / _SORTS).write_text(json.dumps(values, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+# Pagefind cuts its word list into chunks of about 60 KB (20 KB compressed), and the browser fetches, for
+# each word of a query, the chunk holding it. The merged index is cut into smaller chunks (_chunks): at
+# N=1,000 the index of eight bundles has about eight times Pagefind's words, and a query fetches little.
 CHUNK_BYTES = 12 * 1024
 
 
-def _rechunk(folder: Path, language: str, chunks: list) -> list:
-    """Cut each of the index chunks listed in the metadata into chunks of about CHUNK_BYTES; return the new list.
+def merge_bundles(bundles: list[Path], out: Path) -> None:
+    """Merge Pagefind bundles (each over its own pages) into one index in `out`, as one run over all would be.
 
-    A chunk is [[word, pages, variants], …] in Pagefind's order, and the metadata lists each chunk as
-    [first word, last word, name]. Pagefind looks a query word up in the one chunk whose range holds
-    it, and also takes the longer words of that chunk that start with it. So a chunk is cut only where
-    the next word starts with another character (the words a query word matches stay in one chunk),
-    and the new chunks' ranges start at their first word's first character (a query word that sorts
-    just before that word still finds its chunk); Pagefind's own cuts stay as they are. A search
-    finds the same pages with the same scores as before, while a query fetches far fewer bytes.
+    Pages are numbered on from bundle to bundle (the word, filter and sort lists name pages by number);
+    each word's pages, each filter value's pages and each sort order are joined; the page fragments
+    are linked from the bundles (one made under a name another bundle already used is renamed by its
+    content). The script, WebAssembly and styles are the first bundle's (every bundle has the same).
+    Everything written is named by its content, and the same bundles make the same bytes.
     """
+    out.mkdir(parents=True)
+    for name in ("fragment", "index", "filter"):
+        (out / name).mkdir()
+    first = bundles[0]
+    for path in sorted(first.iterdir()):
+        if path.is_file() and path.suffix != ".pf_meta" and path.name not in ("pagefind-entry.json", _SORTS):
+            _link(path, out / path.name)
+    all_metas = [_metas(b) for b in bundles]
+    entry = json.loads((first / "pagefind-entry.json").read_text(encoding="utf-8"))
+    entry["languages"] = {}
+    taken: set[str] = set()
+    for language in sorted({lang for metas in all_metas for lang in metas}):
+        parts = [(b, metas[language]) for b, metas in zip(bundles, all_metas, strict=True) if language in metas]
+        info = dict(parts[0][1][0])
+        meta = _merge_language(parts, language, out, taken)
+        info["page_count"] = len(meta[1])
+        info["hash"] = f"{language}_" + _write(out, f"pagefind.{language}_", ".pf_meta", meta, 10)
+        entry["languages"][language] = info
+    (out / "pagefind-entry.json").write_text(
+        json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
+
+
+def _merge_language(parts: list[tuple[Path, tuple[dict, list]]], language: str, out: Path, taken: set[str]) -> list:
+    """Merge one language's pages, words, filters and sorts over the bundles; write them; return the metadata."""
+    pages: list[list] = []
+    words: dict[str, list] = {}
+    filters: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    sorted_pages: dict[str, list[tuple[str, int]]] = defaultdict(list)  # key → (value, page number)
+    fields = sorted({f for _bundle, (_info, meta) in parts for f in meta[5]})
+    for bundle, (_info, meta) in parts:
+        _version, own_pages, chunks, own_filters, own_sorts, own_fields = meta
+        offset = len(pages)
+        # a word found in a metadata field is listed as -(the field's number + 1) before its places there
+        field = {-1 - i: -1 - fields.index(f) for i, f in enumerate(own_fields)}
+        for page, word_count in own_pages:
+            source = bundle / "fragment" / f"{page}.pf_fragment"
+            if page in taken:  # two bundles' pages hashed alike (Pagefind names a fragment by 7 hex digits)
+                page = f"{language}_{hashlib.sha256(source.read_bytes()).hexdigest()[:16]}"
+            taken.add(page)
+            _link(source, out / "fragment" / f"{page}.pf_fragment")
+            pages.append([page, word_count])
+        for _first, _last, chunk in chunks:
+            for word, *postings in _read(bundle / "index" / f"{chunk}.pf_index")[0]:  # type: ignore[index]
+                if len(postings) != 2:
+                    raise BuildError(f"検索インデックスの形式が想定と違います({chunk})。")
+                _add_word(words, word, postings[0], postings[1], offset, field)
+        for _key, filter_file in own_filters:
+            key, values = _read(bundle / "filter" / f"{filter_file}.pf_filter")  # type: ignore[misc]
+            for value, numbers in values:
+                filters[key][value] += [n + offset for n in numbers]
+        recorded = json.loads((bundle / _SORTS).read_text(encoding="utf-8")).get(language, {})
+        for key, order in own_sorts:
+            sorted_pages[key] += [(recorded[key][own_pages[n][0]], n + offset) for n in order]
+    filter_files = []
+    for key in sorted(filters):
+        values = [[value, sorted(numbers)] for value, numbers in sorted(filters[key].items())]
+        filter_files.append([key, f"{language}_" + _write(out / "filter", f"{language}_", ".pf_filter", [key, values], 12)])
+    sorts = [[key, [n for _value, n in sorted(sorted_pages[key], key=_sort_key(sorted_pages[key]))]] for key in sorted(sorted_pages)]
+    chunks = _chunks(out / "index", language, [words[w] for w in sorted(words)])
+    return [parts[0][1][1][0], pages, chunks, filter_files, sorts, fields]
+
+
+def _add_word(words: dict[str, list], word: str, pages: list, variants: list, offset: int, field: dict) -> None:
+    """Add a bundle's entry for `word` ([word, pages, variants]) to `words`, its pages numbered on by `offset`
+    and its metadata fields renumbered by `field`.
+
+    An entry lists its pages by the difference from the page before (the first from 0); `words` holds
+    them by number, and _chunks writes them back as differences.
+    """
+    entry = words.setdefault(word, [word, [], []])
+    entry[1] += _numbered(pages, offset, field)
+    known = {v[0]: v for v in entry[2]}
+    for variant, variant_pages in variants:
+        if variant not in known:
+            known[variant] = [variant, []]
+            entry[2].append(known[variant])
+        known[variant][1] += _numbered(variant_pages, offset, field)
+
+
+def _numbered(pages: list, offset: int, field: dict) -> list:
+    """[[page difference, places, metadata places], …] → [[page number + offset, places, metadata places], …]."""
+    out, number = [], 0
+    for page in pages:
+        number += page[0]
+        if len(page) != 3:
+            raise BuildError("検索インデックスの形式が想定と違います(語の出現箇所)。")
+        out.append([number + offset, page[1], [field.get(n, n) if n < 0 else n for n in page[2]]])
+    return out
+
+
+def _differences(pages: list) -> list:
+    """[[page number, …], …] → [[page difference, …], …], as Pagefind writes them."""
+    out, before = [], 0
+    for page in pages:
+        out.append([page[0] - before, *page[1:]])
+        before = page[0]
+    return out
+
+
+def _sort_key(values: list[tuple[str, int]]):
+    """Order as Pagefind does: by number when every value is one, else by text; ties by page number."""
+    try:
+        [float(v) for v, _n in values]
+    except ValueError:
+        return lambda item: (item[0], item[1])
+    return lambda item: (float(item[0]), item[1])
+
+
+def _chunks(folder: Path, language: str, entries: list[list]) -> list:
+    """Write the words (sorted) as chunks of about CHUNK_BYTES; return the metadata's list [from, to, name].
+
+    Pagefind looks a query word up in the one chunk whose range holds it, and also takes the longer
+    words of that chunk that start with it. So a chunk is cut only where the next word starts with
+    another character (the words a query word matches stay in one chunk), and each chunk's range
+    starts at its first word's first character (a query word that sorts just before that word still
+    finds its chunk).
+    """
+    parts: list[list] = [[]]
+    size = 0
+    for word, pages, variants in entries:
+        entry = [word, _differences(pages), [[v, _differences(vp)] for v, vp in variants]]
+        if size >= CHUNK_BYTES and parts[-1][-1][0][:1] != entry[0][:1]:
+            parts.append([])
+            size = 0
+        parts[-1].append(entry)
+        size += len(cbor2.dumps(entry))
     listed = []
-    for first, last, name in chunks:
-        path = folder / f"{name}.pf_index"
-        entries = _read(path)[0]  # type: ignore[index]
-        path.unlink()
-        parts: list[list] = [[]]
-        size = 0
-        for entry in entries:
-            if size >= CHUNK_BYTES and parts[-1][-1][0][:1] != entry[0][:1]:
-                parts.append([])
-                size = 0
-            parts[-1].append(entry)
-            size += len(cbor2.dumps(entry))
-        for i, part in enumerate(parts):
-            digest = _write(folder, f"{language}_", ".pf_index", [part], 7)
-            start = first if i == 0 else part[0][0][:1]
-            end = last if i == len(parts) - 1 else part[-1][0]
-            listed.append([start, end, f"{language}_{digest}"])
+    for part in parts:
+        if not part:
+            continue
+        digest = _write(folder, f"{language}_", ".pf_index", [part], 12)
+        listed.append([part[0][0][:1], part[-1][0], f"{language}_{digest}"])
     return listed
-
-
-def normalize_bundle(bundle: Path) -> None:
-    """Make Pagefind's output the same on every run, and its index chunks smaller (_rechunk).
-
-    Pagefind writes the values of each filter, and the list of filters, in hash-map order, which
-    changes from run to run; the file names are hashes of the contents. Sort both, rewrite the files
-    and the names that point at them, so two builds of the same content are byte-identical.
-    """
-    entry_path = bundle / "pagefind-entry.json"
-    entry = json.loads(entry_path.read_text(encoding="utf-8"))
-    for language, info in entry["languages"].items():
-        renamed: dict[str, str] = {}
-        for path in sorted((bundle / "filter").glob(f"{language}_*.pf_filter")):
-            name, values = _read(path)  # type: ignore[misc]
-            path.unlink()
-            digest = _write(bundle / "filter", f"{language}_", ".pf_filter", [name, sorted(values)], 7)
-            renamed[path.name.removesuffix(".pf_filter")] = f"{language}_{digest}"
-        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
-        meta = _read(meta_path)
-        meta[3] = sorted([name, renamed.get(ref, ref)] for name, ref in meta[3])  # type: ignore[index]
-        meta[2] = _rechunk(bundle / "index", language, meta[2])  # type: ignore[index]
-        meta_path.unlink()
-        info["hash"] = f"{language}_" + _write(bundle, f"pagefind.{language}_", ".pf_meta", meta, 10)
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
