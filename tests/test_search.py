@@ -177,6 +177,13 @@ def _reindexed(built_site, tmp_path_factory, shard_bytes):
     return root
 
 
+def _sort_value(index: Path, page: str, key: str) -> str:
+    """The sort value of a page of the index, read from the page (data-pagefind-sort="key:value")."""
+    url = json.loads(search.gzip.decompress((index / "fragment" / f"{page}.pf_fragment").read_bytes())[12:])["url"]
+    html = (index.parent / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
+    return re.search(f'data-pagefind-sort="{key}:([^"]*)"', html).group(1)
+
+
 def _decoded(index: Path) -> dict:
     """An index read back with pages named by their fragments' hashes instead of their numbers."""
     entry = json.loads((index / "pagefind-entry.json").read_text(encoding="utf-8"))
@@ -201,7 +208,9 @@ def _decoded(index: Path) -> dict:
                 key: {v: sorted(name[n] for n in ns) for v, ns in search._read(index / "filter" / f"{ref}.pf_filter")[1]}
                 for key, ref in filters
             },
-            "sorts": {key: sorted(name[n] for n in order) for key, order in sorts},
+            # each sort as its pages' values in order (ties may be ordered either way) and as its set of pages
+            "sorts": {key: ([_sort_value(index, name[n], key) for n in order], sorted(name[n] for n in order))
+                      for key, order in sorts},
             "fields": fields,
             "fragments": {p.name: p.read_bytes() for p in (index / "fragment").iterdir()},
         }
