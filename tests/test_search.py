@@ -273,6 +273,11 @@ def test_bundles_merge_into_the_index_one_run_of_pagefind_makes(built_site, shar
     assert (sharded_site / VOCABULARY).read_bytes() == (built_site / VOCABULARY).read_bytes()
 
 
+def test_index_chunks_are_written_as_cbor_arrays():
+    for n in (0, 1, 23, 24, 255, 256, 65_535, 65_536):
+        assert search.cbor2.dumps([1] * n) == search._array_head(n) + b"\x01" * n, n
+
+
 def test_pages_of_two_bundles_hashed_alike_keep_their_own_fragments(built_sample, tmp_path):
     """Pagefind names a page's fragment by 7 hex digits: across bundles two pages can meet under one name."""
     site = tmp_path / "site"

@@ -217,7 +217,12 @@ def _read(path: Path) -> object:
 
 def _write(folder: Path, prefix: str, suffix: str, data: object, digits: int) -> str:
     """Write a Pagefind file (gzip of header + CBOR, no timestamp) named by its content; return the hash."""
-    payload = gzip.compress(_HEADER + cbor2.dumps(data), mtime=0)
+    return _write_cbor(folder, prefix, suffix, cbor2.dumps(data), digits)
+
+
+def _write_cbor(folder: Path, prefix: str, suffix: str, encoded: bytes, digits: int) -> str:
+    """_write for data already encoded as CBOR (gzip at Pagefind's level, 6)."""
+    payload = gzip.compress(_HEADER + encoded, compresslevel=6, mtime=0)
     digest = hashlib.sha256(payload).hexdigest()[:digits]
     (folder / f"{prefix}{digest}{suffix}").write_bytes(payload)
     return digest
@@ -400,19 +405,31 @@ def _chunks(folder: Path, language: str, entries: list[list]) -> list:
     starts at its first word's first character (a query word that sorts just before that word still
     finds its chunk).
     """
-    parts: list[list] = [[]]
+    parts: list[list[tuple[str, bytes]]] = [[]]  # each chunk's words, each with its entry encoded
     size = 0
     for word, pages, variants in entries:
-        entry = [word, _differences(pages), [[v, _differences(vp)] for v, vp in variants]]
-        if size >= CHUNK_BYTES and parts[-1][-1][0][:1] != entry[0][:1]:
+        encoded = cbor2.dumps([word, _differences(pages), [[v, _differences(vp)] for v, vp in variants]])
+        if size >= CHUNK_BYTES and parts[-1][-1][0][:1] != word[:1]:
             parts.append([])
             size = 0
-        parts[-1].append(entry)
-        size += len(cbor2.dumps(entry))
+        parts[-1].append((word, encoded))
+        size += len(encoded)
     listed = []
     for part in parts:
         if not part:
             continue
-        digest = _write(folder, f"{language}_", ".pf_index", [part], 12)
+        # the chunk [[entry, …]]: an array of one array, then the entries as encoded
+        encoded = b"\x81" + _array_head(len(part)) + b"".join(e for _w, e in part)
+        digest = _write_cbor(folder, f"{language}_", ".pf_index", encoded, 12)
         listed.append([part[0][0][:1], part[-1][0], f"{language}_{digest}"])
     return listed
+
+
+def _array_head(length: int) -> bytes:
+    """The head of a CBOR array of `length` items (major type 4), as cbor2 writes it."""
+    if length < 24:
+        return bytes([0x80 + length])
+    for code, size in ((0x98, 1), (0x99, 2), (0x9A, 4), (0x9B, 8)):
+        if length < 1 << (8 * size):
+            return bytes([code]) + length.to_bytes(size, "big")
+    raise ValueError(length)
