@@ -385,7 +385,7 @@ _RAW_SEARCH = """async (terms) => {
 
 
 @pytest.mark.slow  # the site indexed again, and hundreds of terms searched in both
-def test_smaller_index_chunks_find_the_same_pages(built_site, browser, tmp_path):
+def test_smaller_index_chunks_find_what_pagefinds_own_find(built_site, browser, tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(built_site, raw, ignore=shutil.ignore_patterns("pagefind*"))
     search._pagefind(raw, raw / "pagefind", None, 600)  # one run of Pagefind: its own chunks, not cut again
@@ -405,9 +405,13 @@ def test_smaller_index_chunks_find_the_same_pages(built_site, browser, tmp_path)
             httpd.shutdown()
 
     cut, uncut = results(built_site), results(raw)
-    # every term finds the same pages; the example queries (whole words) also with the same scores. A short
-    # prefix whose words straddle a cut can weigh a page slightly differently (Pagefind scores a prefix over
-    # the words of the chunks it loaded): seen for one page of one two-character prefix.
-    assert {t: sorted(i for i, _ in r) for t, r in cut.items()} == {t: sorted(i for i, _ in r) for t, r in uncut.items()}
-    examples = {q for q, _ in QUERIES}
-    assert {t: r for t, r in cut.items() if t in examples} == {t: r for t, r in uncut.items() if t in examples}
+    # every term finds at least the pages it finds on Pagefind's own chunks: a term's chunk holds every word
+    # that starts with the term (Pagefind's own may cut between such words, and a one-character prefix then
+    # misses some: seen for 行). The example queries find the same pages in the same order; Pagefind also
+    # scores a word by the longer words of its chunk, so a score may differ a little (seen: 0.05% for one).
+    for term in terms:
+        assert {i for i, _ in cut[term]} >= {i for i, _ in uncut[term]}, term
+    for query, _org in QUERIES:
+        assert [i for i, _ in cut[query]] == [i for i, _ in uncut[query]], query
+        for (_, a), (_, b) in zip(cut[query], uncut[query], strict=True):
+            assert abs(a - b) <= 0.01 * max(abs(b), 1), query

@@ -44,10 +44,12 @@ VOCABULARY = "pagefind/vocabulary.json"
 LINKED = frozenset({f"{BUNDLE}/pagefind.js", VOCABULARY})
 _HEADER = b"pagefind_dcd"
 _BODY = b"data-pagefind-body"
-# Pagefind holds a whole index in memory while it writes it: about 270 MiB plus 15 times the HTML it
-# indexes (measured: 2.8 GiB for 169 MB of pages). A site with more indexed HTML than this is split
-# into several bundles of about this much each on average (plan_bundles), made one after another.
-SHARD_BYTES = 32 * 1024 * 1024
+# A site with more indexed HTML than this is split into bundles of about this much each on average
+# (plan_bundles), made one after another. Pagefind holds a whole index in memory while it writes it
+# (about 270 MiB plus 15 times the HTML it indexes; 2.8 GiB for 169 MB of pages), and a run costs
+# about a second besides its pages; after a one-file edit, one bundle is indexed again (at N=1,000,
+# one of sixteen: about 3 s of Pagefind, and the merge).
+SHARD_BYTES = 16 * 1024 * 1024
 # what a bundle is made with besides its pages: a change here makes every bundle again
 _MAKER = f"pagefind {metadata.version('pagefind_bin_extended')}; bundle 4"
 # beside a bundle's own files in the store: each sorted page's sort value, which Pagefind's index
@@ -321,7 +323,7 @@ def _merge_language(parts: list[tuple[Path, tuple[dict, list]]], language: str, 
         _version, own_pages, chunks, own_filters, own_sorts, own_fields = meta
         offset = len(pages)
         # a word found in a metadata field is listed as -(the field's number + 1) before its places there
-        field = {-1 - i: -1 - fields.index(f) for i, f in enumerate(own_fields)}
+        field = {-1 - i: -1 - fields.index(f) for i, f in enumerate(own_fields) if fields.index(f) != i}
         for page, word_count in own_pages:
             source = bundle / "fragment" / f"{page}.pf_fragment"
             if page in taken:  # two bundles' pages hashed alike (Pagefind names a fragment by 7 hex digits)
@@ -368,23 +370,27 @@ def _add_word(words: dict[str, list], word: str, pages: list, variants: list, of
 
 
 def _numbered(pages: list, offset: int, field: dict) -> list:
-    """[[page difference, places, metadata places], …] → [[page number + offset, places, metadata places], …]."""
-    out, number = [], 0
+    """[[page difference, places, metadata places], …] → [[page number + offset, places, metadata places], …].
+
+    The lists are the bundle's, read for this merge alone: they are changed in place.
+    """
+    number = 0
     for page in pages:
-        number += page[0]
         if len(page) != 3:
             raise BuildError("検索インデックスの形式が想定と違います(語の出現箇所)。")
-        out.append([number + offset, page[1], [field.get(n, n) if n < 0 else n for n in page[2]]])
-    return out
+        number += page[0]
+        page[0] = number + offset
+        if field and page[2]:
+            page[2] = [field.get(n, n) if n < 0 else n for n in page[2]]
+    return pages
 
 
 def _differences(pages: list) -> list:
-    """[[page number, …], …] → [[page difference, …], …], as Pagefind writes them."""
-    out, before = [], 0
+    """[[page number, …], …] → [[page difference, …], …], as Pagefind writes them (in place)."""
+    before = 0
     for page in pages:
-        out.append([page[0] - before, *page[1:]])
-        before = page[0]
-    return out
+        page[0], before = page[0] - before, page[0]
+    return pages
 
 
 def _sort_key(values: list[tuple[str, int]]):
