@@ -283,8 +283,8 @@ def test_pages_of_two_bundles_hashed_alike_keep_their_own_fragments(built_sample
     site = tmp_path / "site"
     shutil.copytree(built_sample, site, ignore=shutil.ignore_patterns("pagefind*"))
     store = tmp_path / "store"
-    build_index(site, store, shard_bytes=1)
-    first, second = [store / b.folder for b in plan_bundles(site, 1)][:2]
+    build_index(site, store, shard_bytes=_limit(site, 4))
+    first, second = [store / b.folder for b in plan_bundles(site, _limit(site, 4))][:2]
     taken = search._metas(first)["ja"][1][1][0][0]
     info, meta = search._metas(second)["ja"]
     renamed = meta[1][0][0]
