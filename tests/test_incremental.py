@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import pickle
 import shutil
+import sys
+import types
 from pathlib import Path
 
 import pytest
 from conftest import CONTENT
 
+from piasite.build.fingerprints import CACHE_FORMAT
 from piasite.build.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,6 +125,21 @@ def test_a_page_changed_in_the_output_by_hand_is_made_again(built, tmp_path):
     entity.write_text("changed by hand", encoding="utf-8")
     result = build(content, site, search=False, jobs=2)
     assert result.rebuilt == 1
+    _assert_same_as_clean(content, site, tmp_path)
+
+
+def test_a_cache_written_by_an_older_program_is_not_used_and_the_build_is_full(built, tmp_path, monkeypatch):
+    """A cache restored in CI from before an upgrade may name classes that have since moved to other modules."""
+    content, site = _copy(built, tmp_path)
+    moved = types.ModuleType("piasite.units")  # where PageRecord was before the package had sub-packages
+    moved.PageRecord = type("PageRecord", (), {"__module__": "piasite.units"})
+    monkeypatch.setitem(sys.modules, "piasite.units", moved)
+    manifest = {"format": CACHE_FORMAT, "units": [], "site_pages": {"index.html": ("", moved.PageRecord())}}
+    data = pickle.dumps(manifest)
+    monkeypatch.delitem(sys.modules, "piasite.units")
+    (tmp_path / ".site.cache" / "manifest.pickle").write_bytes(data)
+    result = build(content, site, search=False, jobs=2)
+    assert (result.rebuilt, result.reused) == (N, 0)
     _assert_same_as_clean(content, site, tmp_path)
 
 

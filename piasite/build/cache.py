@@ -15,6 +15,10 @@ from .units import PageRecord, UnitResult
 
 log = logging.getLogger(__name__)
 
+# what reading a cache written by another version of the program (or cut short) can raise: such a cache
+# is not used, and the build is a full one. ImportError: a class it holds has moved to another module.
+_UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, ImportError, KeyError, AttributeError, TypeError, ValueError)
+
 
 class Cache:
     """Unit results of earlier builds, beside the output folder (.<out>.cache/), by key.
@@ -41,7 +45,7 @@ class Cache:
                 with open(self.folder / "units" / f"{key}.pickle", "rb") as f:
                     results[key] = pickle.load(f)
             return results
-        except (OSError, EOFError, pickle.UnpicklingError, KeyError, AttributeError, TypeError, ValueError):
+        except _UNREADABLE:
             return {}
 
     def site_pages(self) -> dict[str, tuple[str, PageRecord]]:
@@ -50,7 +54,7 @@ class Cache:
             with open(self.manifest_file, "rb") as f:
                 manifest = pickle.load(f)
             return manifest.get("site_pages", {}) if manifest.get("format") == CACHE_FORMAT else {}
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+        except _UNREADABLE:
             return {}
 
     def search_bundles(self) -> dict[str, Made]:
@@ -59,7 +63,7 @@ class Cache:
             with open(self.manifest_file, "rb") as f:
                 manifest = pickle.load(f)
             return manifest.get("search", {}) if manifest.get("format") == CACHE_FORMAT else {}
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
+        except _UNREADABLE:
             return {}
 
     def save(
