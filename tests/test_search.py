@@ -179,7 +179,7 @@ def _reindexed(built_site, tmp_path_factory, shard_bytes):
 
 def _sort_value(index: Path, page: str, key: str) -> str:
     """The sort value of a page of the index, read from the page (data-pagefind-sort="key:value")."""
-    url = json.loads(search.gzip.decompress((index / "fragment" / f"{page}.pf_fragment").read_bytes())[12:])["url"]
+    url = search._read(index / "fragment" / f"{page}.pf_fragment", json.loads)["url"]
     html = (index.parent / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
     return re.search(f'data-pagefind-sort="{key}:([^"]*)"', html).group(1)
 

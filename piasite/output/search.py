@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -68,8 +69,7 @@ class Bundle:
 
     @property
     def folder(self) -> str:
-        """The bundle's folder in the store, named by what it is made from."""
-        return self.digest[:24]
+        return store_folder(self.digest)
 
 
 @dataclass(frozen=True)
@@ -119,9 +119,14 @@ def build_index(
     return made
 
 
+def store_folder(digest: str) -> str:
+    """A bundle's folder in the store, named by what it is made from (Bundle.digest)."""
+    return digest[:24]
+
+
 def store_folders(made: dict[str, Made]) -> set[str]:
     """The folders of the store that hold `made` (the others can go)."""
-    return {Bundle(name, (), m.digest).folder for name, m in made.items()}
+    return {store_folder(m.digest) for m in made.values()}
 
 
 def _intact(folder: Path, made: Made) -> bool:
@@ -210,11 +215,12 @@ def index_words(bundle: Path) -> set[str]:
     return words
 
 
-def _read(path: Path) -> object:
+def _read(path: Path, loads: Callable[[bytes], object] = cbor2.loads) -> object:
+    """Read a Pagefind file: gzip of a header and CBOR (a fragment: JSON, loads=json.loads)."""
     raw = gzip.decompress(path.read_bytes())
     if not raw.startswith(_HEADER):
         raise BuildError(f"検索インデックスの形式が想定と違います({path.name})。")
-    return cbor2.loads(raw[len(_HEADER):])
+    return loads(raw[len(_HEADER):])
 
 
 def _write(folder: Path, prefix: str, suffix: str, data: object, digits: int) -> str:
@@ -262,10 +268,7 @@ def _record_sort_values(bundle: Path, site: Path) -> None:
         for key, order in meta[4]:
             for number in order:
                 page = pages[number][0]
-                fragment = json.loads(gzip.decompress((bundle / "fragment" / f"{page}.pf_fragment").read_bytes())[
-                    len(_HEADER):
-                ])
-                url = fragment["url"].lstrip("/")
+                url = _read(bundle / "fragment" / f"{page}.pf_fragment", json.loads)["url"].lstrip("/")  # type: ignore[index]
                 html = site / (url + "index.html" if url.endswith("/") or not url else url)
                 found = dict(_SORT_ATTRIBUTE.findall(html.read_bytes()))
                 if key.encode() not in found:
